@@ -1,0 +1,46 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Each creates .venv and installs what it needs; the heavy `hf` extra (torch) is installed
+# once per venv, tracked by a stamp that only a change to pyproject.toml invalidates.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.pvkg-installed
+
+export NEO4J_USER ?= neo4j
+export NEO4J_PASSWORD ?= pvkg-local-pass
+
+.PHONY: test lint demo neo4j-start neo4j-stop clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --progress-bar off -e ".[all,test]"
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Neo4j is stopped by the trap whether the checks pass or fail.
+test: $(STAMP)
+	scripts/neo4j-local start
+	trap 'scripts/neo4j-local stop' EXIT; \
+	$(BIN)/ruff check . && \
+	$(BIN)/ruff format --check . && \
+	$(BIN)/mypy && \
+	$(BIN)/pytest
+
+demo: $(STAMP)
+	$(BIN)/pvkg run examples/notes -t examples/terminology -o demo-output
+
+neo4j-start:
+	scripts/neo4j-local start
+
+neo4j-stop:
+	scripts/neo4j-local stop
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+from pvkg.cli import main
+
+main()

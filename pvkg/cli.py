@@ -1,0 +1,92 @@
+"""The `pvkg` command line: each command parses options and calls one library function."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from pvkg import __version__
+from pvkg.errors import NotBuiltError, PvkgError
+
+app = typer.Typer(
+    name="pvkg",
+    help="Pharmacovigilance knowledge graphs from clinical notes and case reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+terminology_app = typer.Typer(help="Build a UMLS/RxNorm index and link mentions to concepts.")
+app.add_typer(terminology_app, name="terminology", no_args_is_help=True)
+
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+# Commands planned but not built yet: name -> (help text, issue that builds it).
+PLANNED: dict[str, tuple[str, int]] = {
+    "extract": ("Find (drug, dose, adverse event) triples in notes.", 4),
+    "normalize": ("Link triples' mentions to concepts and parse doses.", 7),
+    "load": ("Load triples or case reports into the graph store.", 6),
+    "signals": ("Compute disproportionality signals (PRR, ROR, chi2, IC, EBGM).", 6),
+    "query": ("Run a Cypher query against the graph store.", 6),
+    "export": ("Export the graph as CSV, JSONL, RDF or GraphML.", 6),
+    "eval": ("Score predicted triples against gold annotations.", 5),
+    "train": ("Fine-tune an extractor on annotated notes.", 8),
+    "run": ("Run the whole pipeline: extract, normalize, load, signals, export.", 7),
+    "report": ("Write the HTML signal report.", 7),
+}
+PLANNED_TERMINOLOGY: dict[str, tuple[str, int]] = {
+    "build": ("Index UMLS/RxNorm RRF files for linking.", 3),
+    "link": ("Link mention texts to CUIs and codes.", 3),
+}
+
+_PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def _planned(group: typer.Typer, name: str, help_text: str, issue: int, full: str) -> None:
+    def command(ctx: typer.Context) -> None:
+        raise NotBuiltError(
+            f"`pvkg {full}` is not built yet",
+            hint=f"it is planned in issue #{issue}",
+        )
+
+    group.command(name, help=f"{help_text} [not built yet]", context_settings=_PASSTHROUGH)(command)
+
+
+for _name, (_help, _issue) in PLANNED.items():
+    _planned(app, _name, _help, _issue, _name)
+for _name, (_help, _issue) in PLANNED_TERMINOLOGY.items():
+    _planned(terminology_app, _name, _help, _issue, f"terminology {_name}")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"pvkg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """Pharmacovigilance knowledge graphs from clinical notes and case reports."""
+
+
+def fail(error: PvkgError) -> NoReturn:
+    """Print an error as one line (plus its hint) and exit with its code."""
+    _err.print(f"[bold red]error:[/] {escape(error.message)}")
+    if error.hint:
+        _err.print(f"[dim]hint:[/] {escape(error.hint)}")
+    sys.exit(error.exit_code)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(standalone_mode=True)
+    except PvkgError as error:
+        fail(error)

@@ -1,0 +1,83 @@
+"""Streaming JSONL reading and writing of pvkg records.
+
+A bad line is reported with its file and line number; with `on_error` set the reader
+reports it and goes on, otherwise it raises `InputError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pvkg.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+ErrorHandler = Callable[[InputError], None]
+
+
+def read_jsonl(
+    path: str | Path,
+    model: type[M],
+    *,
+    on_error: ErrorHandler | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> Iterator[M]:
+    """Yield one `model` per non-blank line of `path`, validated on the way in."""
+    path = Path(path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot open: {exc.strerror}", file=path) from exc
+    with handle:
+        # Decoding line by line lets one bad byte cost one line, not the rest of the file.
+        for line_no, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield _parse(raw, model, context)
+            except InputError as exc:
+                _fail(InputError(exc.reason, file=path, line=line_no), on_error)
+
+
+def _parse(raw: bytes, model: type[M], context: Mapping[str, Any] | None) -> M:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 (byte {exc.start}: {exc.reason})") from exc
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})") from exc
+    try:
+        return model.model_validate(data, context=dict(context) if context else None)
+    except ValidationError as exc:
+        raise InputError(f"invalid {model.__name__}: {_summarize(exc)}") from exc
+
+
+def _summarize(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(p) for p in err["loc"]) or "record"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _fail(error: InputError, on_error: ErrorHandler | None) -> None:
+    if on_error is None:
+        raise error
+    on_error(error)
+
+
+def write_jsonl(path: str | Path, records: Iterable[BaseModel]) -> int:
+    """Write records one per line (streaming) and return how many were written."""
+    count = 0
+    with Path(path).open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(record.model_dump_json(exclude_none=False))
+            handle.write("\n")
+            count += 1
+    return count

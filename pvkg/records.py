@@ -1,0 +1,171 @@
+"""Record types shared by every stage: notes, spans, triples and concepts.
+
+Field names are a contract with users' files: keep them. Every record rejects unknown
+fields, and spans are checked against the note text whenever the note is at hand.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationInfo,
+    model_validator,
+)
+
+Assertion = Literal["present", "negated", "speculated", "historical", "family"]
+ASSERTIONS: tuple[Assertion, ...] = ("present", "negated", "speculated", "historical", "family")
+
+AttributeValue = str | int | float | bool | None
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Record(BaseModel):
+    """Base of all pvkg records: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Note(Record):
+    """A clinical note or case narrative, the unit of extraction."""
+
+    id: NonEmptyStr
+    text: str
+    metadata: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class Span(Record):
+    """Characters `start:end` of a note; `text` must equal `note.text[start:end]`."""
+
+    text: NonEmptyStr
+    start: Annotated[int, Field(ge=0)]
+    end: int
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _offsets_fit_text(self) -> Self:
+        if self.end - self.start != len(self.text):
+            raise ValueError(
+                f"span {self.start}:{self.end} has length {self.end - self.start} "
+                f"but its text has length {len(self.text)}"
+            )
+        return self
+
+    def check_against(self, note_text: str) -> None:
+        """Raise ValueError unless this span points at its own text in `note_text`."""
+        if self.end > len(note_text):
+            raise ValueError(
+                f"span {self.start}:{self.end} runs past the note end ({len(note_text)})"
+            )
+        found = note_text[self.start : self.end]
+        if found != self.text:
+            raise ValueError(
+                f"span {self.start}:{self.end} is {found!r} in the note, not {self.text!r}"
+            )
+
+
+class ExtractorInfo(Record):
+    """Provenance: which extractor (and prompt, for LLMs) produced a triple."""
+
+    name: NonEmptyStr
+    version: NonEmptyStr
+    prompt_version: str | None = None
+
+
+class Triple(Record):
+    """A (drug, dose, adverse event) statement found in one note.
+
+    Validate with `context={"note": note}` or `context={"notes": {id: note}}` (or call
+    `check_against`) to have every span checked against the note text.
+    """
+
+    note_id: NonEmptyStr
+    drug: Span
+    dose: Span | None = None
+    adverse_event: Span | None = None
+    assertion: Assertion = "present"
+    evidence: Span | None = None
+    extractor: ExtractorInfo
+    confidence: Probability = 1.0
+
+    def spans(self) -> dict[str, Span]:
+        """The spans that are set, by field name."""
+        named = {
+            "drug": self.drug,
+            "dose": self.dose,
+            "adverse_event": self.adverse_event,
+            "evidence": self.evidence,
+        }
+        return {name: span for name, span in named.items() if span is not None}
+
+    def check_against(self, note: Note) -> None:
+        """Raise ValueError unless the triple belongs to `note` and its spans fit its text."""
+        if note.id != self.note_id:
+            raise ValueError(f"triple is for note {self.note_id!r}, not {note.id!r}")
+        for name, span in self.spans().items():
+            try:
+                span.check_against(note.text)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+
+    @model_validator(mode="after")
+    def _check_note_in_context(self, info: ValidationInfo) -> Self:
+        context = info.context if isinstance(info.context, dict) else {}
+        note = context.get("note")
+        if note is None and isinstance(context.get("notes"), dict):
+            note = context["notes"].get(self.note_id)
+            if note is None:
+                raise ValueError(f"note {self.note_id!r} is not among the given notes")
+        if isinstance(note, Note):
+            self.check_against(note)
+        return self
+
+
+class SemanticType(Record):
+    """A UMLS semantic type: TUI (e.g. T047) and its name."""
+
+    tui: Annotated[str, Field(pattern=r"^T\d{3}$")]
+    name: str
+
+
+class Concept(Record):
+    """A terminology concept a mention was linked to, with its codes per vocabulary."""
+
+    cui: Annotated[str, Field(pattern=r"^C\d{7}$")]
+    name: NonEmptyStr
+    semantic_types: tuple[SemanticType, ...] = ()
+    codes: dict[str, list[str]] = Field(default_factory=dict)
+    score: Probability = 1.0
+
+
+class ParsedDose(Record):
+    """A dose mention parsed into value, unit, route and frequency (any may be unknown)."""
+
+    value: float | None = None
+    unit: str | None = None
+    route: str | None = None
+    frequency: str | None = None
+
+
+class Concepts(Record):
+    """The concepts a triple's drug and adverse-event mentions were linked to."""
+
+    drug: Concept | None = None
+    adverse_event: Concept | None = None
+
+
+class NormalizedTriple(Triple):
+    """A triple with its mentions linked to concepts and its dose parsed."""
+
+    concepts: Concepts = Field(default_factory=Concepts)
+    parsed_dose: ParsedDose | None = None
+
+    @classmethod
+    def from_triple(cls, triple: Triple, **extra: Any) -> NormalizedTriple:
+        """Extend a plain triple with normalization results."""
+        return cls.model_validate({**triple.model_dump(), **extra})

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pvkg import __version__
+from pvkg.cli import PLANNED
+
+GROUPS = [
+    "terminology",
+    "extract",
+    "normalize",
+    "load",
+    "signals",
+    "query",
+    "export",
+    "eval",
+    "train",
+    "run",
+    "report",
+]
+
+
+def pvkg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pvkg", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"COLUMNS": "200", "PATH": ""},
+    )
+
+
+def test_help_lists_every_command_group() -> None:
+    result = pvkg("--help")
+    assert result.returncode == 0
+    for group in GROUPS:
+        assert f" {group} " in result.stdout, group
+
+
+def test_version() -> None:
+    result = pvkg("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"pvkg {__version__}"
+
+
+@pytest.mark.parametrize("command", sorted(PLANNED))
+def test_unbuilt_command_says_so_and_exits_2(command: str) -> None:
+    result = pvkg(command, "some-input", "--any-option", "x")
+    assert result.returncode == 2
+    assert f"`pvkg {command}` is not built yet" in result.stderr
+    assert "hint: it is planned in issue #" in result.stderr
+    assert result.stdout == ""
+
+
+def test_unbuilt_subcommand_of_a_group() -> None:
+    result = pvkg("terminology", "link", "rash")
+    assert result.returncode == 2
+    assert "`pvkg terminology link` is not built yet" in result.stderr
