@@ -144,12 +144,38 @@ class Concept(Record):
 
 
 class ParsedDose(Record):
-    """A dose mention parsed into value, unit, route and frequency (any may be unknown)."""
+    """A dose mention parsed into amount, unit, route, frequency, duration (any may be unknown).
+
+    `unit` is a UCUM code (mg, ug, mg/m2, mg/kg/d, [iU], [drp], {tbl}), `route` a canonical name
+    (oral, intravenous), `frequency` a sig code (bid, q8h, qw, prn) and `frequency_per_day` its
+    rate. A range ("1-2 tablets") sets `value_low` and `value_high` and leaves `value` unset;
+    `count` multiplies the amount ("4 x 1.5 g/m2"). `text` keeps the mention verbatim.
+    """
 
     value: float | None = None
     unit: str | None = None
     route: str | None = None
     frequency: str | None = None
+    text: str | None = None
+    value_low: float | None = None
+    value_high: float | None = None
+    count: Annotated[float, Field(gt=0)] | None = None
+    frequency_per_day: Annotated[float, Field(gt=0)] | None = None
+    duration: str | None = None
+    duration_days: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _range_is_whole(self) -> Self:
+        low, high = self.value_low, self.value_high
+        if low is None or high is None:
+            if low is not high:
+                raise ValueError("a dose range needs both value_low and value_high")
+            return self
+        if self.value is not None:
+            raise ValueError("a dose range leaves value unset")
+        if low >= high:
+            raise ValueError(f"dose range {low}-{high} does not rise")
+        return self
 
 
 class Concepts(Record):
@@ -169,3 +195,34 @@ class NormalizedTriple(Triple):
     def from_triple(cls, triple: Triple, **extra: Any) -> NormalizedTriple:
         """Extend a plain triple with normalization results."""
         return cls.model_validate({**triple.model_dump(), **extra})
+
+
+class ReportedDrug(Record):
+    """A drug as a structured case report names it, with its RxNorm ingredient if known."""
+
+    name: NonEmptyStr
+    rxcui: str | None = None
+    role: str | None = None
+
+
+class ReportedEvent(Record):
+    """An adverse event as a structured case report names it (e.g. a MedDRA PT)."""
+
+    name: NonEmptyStr
+    meddra_pt: str | None = None
+    cui: str | None = None
+
+
+class CaseReport(Record):
+    """A structured safety report (FAERS case, CAERS row group): drugs and events, no text.
+
+    `strata` holds the variables expected counts may be stratified by (sex, age group, ...).
+    """
+
+    id: NonEmptyStr
+    source: NonEmptyStr
+    sex: str | None = None
+    age: float | None = None
+    strata: dict[str, str] = Field(default_factory=dict)
+    drugs: tuple[ReportedDrug, ...] = ()
+    events: tuple[ReportedEvent, ...] = ()
