@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pvkg import __version__
+from pvkg.commands import graph
 from pvkg.errors import NotBuiltError, PvkgError
 
 app = typer.Typer(
@@ -28,10 +29,6 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)
 PLANNED: dict[str, tuple[str, int]] = {
     "extract": ("Find (drug, dose, adverse event) triples in notes.", 4),
     "normalize": ("Link triples' mentions to concepts and parse doses.", 7),
-    "load": ("Load triples or case reports into the graph store.", 6),
-    "signals": ("Compute disproportionality signals (PRR, ROR, chi2, IC, EBGM).", 6),
-    "query": ("Run a Cypher query against the graph store.", 6),
-    "export": ("Export the graph as CSV, JSONL, RDF or GraphML.", 6),
     "eval": ("Score predicted triples against gold annotations.", 5),
     "train": ("Fine-tune an extractor on annotated notes.", 8),
     "run": ("Run the whole pipeline: extract, normalize, load, signals, export.", 7),
@@ -52,13 +49,18 @@ def _planned(group: typer.Typer, name: str, help_text: str, issue: int, full: st
             hint=f"it is planned in issue #{issue}",
         )
 
-    group.command(name, help=f"{help_text} [not built yet]", context_settings=_PASSTHROUGH)(command)
+    group.command(name, help=f"{help_text} (not built yet)", context_settings=_PASSTHROUGH)(command)
 
 
 for _name, (_help, _issue) in PLANNED.items():
     _planned(app, _name, _help, _issue, _name)
 for _name, (_help, _issue) in PLANNED_TERMINOLOGY.items():
     _planned(terminology_app, _name, _help, _issue, f"terminology {_name}")
+
+app.command("load")(graph.load)
+app.command("signals")(graph.signals)
+app.command("query")(graph.query)
+app.command("export")(graph.export)
 
 
 def _show_version(value: bool) -> None:

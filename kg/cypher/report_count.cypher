@@ -1,0 +1,3 @@
+// N: all reports in the graph.
+MATCH (r:Report)
+RETURN count(r) AS n;

@@ -1,0 +1,1 @@
+"""CLI command modules: each parses options and calls one library function."""

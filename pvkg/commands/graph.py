@@ -1,0 +1,209 @@
+"""`pvkg load`, `pvkg signals`, `pvkg query`: the graph stage's commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pvkg.config import DEFAULT_STORE
+from pvkg.errors import ConfigError, InputError
+from pvkg.loading import FORMATS, LoadFormat, load_file
+
+if TYPE_CHECKING:
+    from kg.disproportionality import Signal
+
+# Stated here so that `--help` does not import rdflib, networkx and scipy.
+EXPORT_FORMATS = ("csv", "jsonl", "ttl", "nt", "jsonld", "graphml")
+DEFAULT_METHODS = ("prr", "ror", "ic", "ebgm")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+MAX_SHOWN_ERRORS = 20
+
+StoreOption = Annotated[
+    str,
+    typer.Option(
+        "--store",
+        "-s",
+        help="Graph store: a directory (embedded LadybugDB) or a bolt:// / neo4j:// URI.",
+        envvar="PVKG_STORE",
+    ),
+]
+UserOption = Annotated[str | None, typer.Option("--user", envvar="NEO4J_USER", help="Neo4j user.")]
+PasswordOption = Annotated[
+    str | None,
+    typer.Option("--password", envvar="NEO4J_PASSWORD", help="Neo4j password.", show_default=False),
+]
+
+
+class ErrorReporter:
+    """Prints the first bad records (file:line: reason) and counts the rest."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, error: InputError) -> None:
+        self.count += 1
+        if self.count <= MAX_SHOWN_ERRORS:
+            err.print(f"[yellow]skipped[/] {error}", markup=True)
+
+    def summary(self) -> None:
+        if self.count > MAX_SHOWN_ERRORS:
+            err.print(f"[yellow]... {self.count - MAX_SHOWN_ERRORS} more skipped[/]")
+        if self.count:
+            err.print(f"[yellow]{self.count} bad record(s) skipped[/]")
+
+
+def load(
+    path: Annotated[Path, typer.Argument(help="Triples JSONL, a FAERS folder or an openEBGM CSV.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")],
+    store: StoreOption = DEFAULT_STORE,
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 5_000,
+    user: UserOption = None,
+    password: PasswordOption = None,
+) -> None:
+    """Load triples or case reports into the graph; re-running a load adds nothing."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}", hint=f"choose one of: {', '.join(FORMATS)}")
+    reporter = ErrorReporter()
+    columns = (TextColumn("loading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("load", total=None)
+        summary = load_file(
+            path,
+            _as_format(fmt),
+            store,
+            user=user,
+            password=password,
+            batch_size=batch_size,
+            on_error=reporter,
+            on_batch=lambda n: progress.advance(task, n),
+        )
+    reporter.summary()
+    err.print(
+        f"loaded {summary.records} records in {summary.batches} batches into {store}: "
+        f"{summary.nodes} new nodes, {summary.rels} new relationships"
+    )
+
+
+def _as_format(fmt: str) -> LoadFormat:
+    for known in FORMATS:
+        if fmt == known:
+            return known
+    raise ConfigError(f"unknown format {fmt!r}")
+
+
+def signals(
+    store: StoreOption = DEFAULT_STORE,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV to write.")] = None,
+    method: Annotated[
+        str, typer.Option(help="Comma-separated: prr, ror, ror_exact, ic, ebgm.")
+    ] = ",".join(DEFAULT_METHODS),
+    min_count: Annotated[int, typer.Option(min=1, help="Smallest a (reports) to keep.")] = 1,
+    mode: Annotated[
+        str, typer.Option(help="co-reported: drug and event in one report; causal: extracted.")
+    ] = "co-reported",
+    all_assertions: Annotated[
+        bool, typer.Option(help="Also count negated, speculated and family-history findings.")
+    ] = False,
+    stratum: Annotated[
+        str | None, typer.Option(help="Stratify expected counts by sex or age_group.")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Rows to print.")] = 20,
+    user: UserOption = None,
+    password: PasswordOption = None,
+) -> None:
+    """Disproportionality signals (PRR, ROR, χ², IC, EBGM) over unique reports."""
+    from kg.counts import CountOptions, Mode
+    from pvkg.signals import store_signals
+
+    if mode not in ("co-reported", "causal"):
+        raise ConfigError(f"unknown mode {mode!r}", hint="choose co-reported or causal")
+    count_mode: Mode = "causal" if mode == "causal" else "co-reported"
+    results = store_signals(
+        store,
+        methods=[m.strip() for m in method.split(",") if m.strip()],
+        min_count=min_count,
+        options=CountOptions(mode=count_mode, all_assertions=all_assertions, stratum=stratum),
+        output=output,
+        user=user,
+        password=password,
+    )
+    out.print(_signal_table(results[:top], len(results)))
+    if output is not None:
+        err.print(f"wrote {len(results)} pairs to {output}")
+
+
+def _signal_table(rows: list[Signal], total: int) -> Table:
+    table = Table(title=f"Top {len(rows)} of {total} drug–event pairs (counts are unique reports)")
+    for column in ("drug", "event", "a", "expected", "prr", "ror", "ic025", "ebgm", "eb05"):
+        table.add_column(column, justify="left" if column in ("drug", "event") else "right")
+    for row in rows:
+        table.add_row(
+            row.drug,
+            row.event,
+            str(row.a),
+            *(
+                _fmt(getattr(row, name))
+                for name in ("expected", "prr", "ror", "ic025", "ebgm", "eb05")
+            ),
+        )
+    return table
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.3g}"
+
+
+def query(
+    cypher: Annotated[str, typer.Argument(help="A Cypher query; values go in --param.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="k=v; v is read as JSON if it parses.")
+    ] = None,
+    store: StoreOption = DEFAULT_STORE,
+    user: UserOption = None,
+    password: PasswordOption = None,
+) -> None:
+    """Run a Cypher query; prints one JSON object per row."""
+    from kg.store import open_store
+
+    params = dict(_param(p) for p in param or [])
+    graph = open_store(store, user=user, password=password)
+    try:
+        rows = graph.run(cypher, params)
+    finally:
+        graph.close()
+    for row in rows:
+        typer.echo(json.dumps(row, default=str))
+
+
+def _param(text: str) -> tuple[str, Any]:
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise ConfigError(f"bad --param {text!r}", hint="write --param name=value")
+    try:
+        return name, json.loads(raw)
+    except json.JSONDecodeError:
+        return name, raw
+
+
+def export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)}.")
+    ] = "jsonl",
+    store: StoreOption = DEFAULT_STORE,
+    user: UserOption = None,
+    password: PasswordOption = None,
+) -> None:
+    """Export triples (csv, jsonl) or the whole graph (ttl, nt, jsonld, graphml)."""
+    from pvkg.exporting import export_store
+
+    count = export_store(store, fmt, output, user=user, password=password)
+    err.print(f"wrote {count} {'rows' if fmt in ('csv', 'jsonl') else 'items'} to {output}")

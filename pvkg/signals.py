@@ -1,0 +1,40 @@
+"""`pvkg signals`: disproportionality signals from the pairs counted in a graph store."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from kg.counts import CountOptions, pair_counts
+from kg.disproportionality import Signal, compute_signals, write_signals_csv
+from kg.store import open_store
+
+DEFAULT_METHODS = ("prr", "ror", "ic", "ebgm")
+
+
+def store_signals(
+    store: str | Path | None = None,
+    *,
+    methods: Collection[str] = DEFAULT_METHODS,
+    min_count: int = 1,
+    options: CountOptions = CountOptions(),
+    output: str | Path | None = None,
+    user: str | None = None,
+    password: str | None = None,
+) -> list[Signal]:
+    """Count every drug–event pair over unique reports in `store`, score it with `methods`,
+    and write the table to `output` (CSV) when given. Sorted by a, then drug and event.
+
+    All pairs are counted (min_count 1) so that EBGM's prior is fitted on the whole table;
+    `min_count` filters only what is returned.
+    """
+    graph = open_store(store, user=user, password=password)
+    try:
+        pairs = pair_counts(graph, CountOptions(options.mode, options.all_assertions,
+                                                options.stratum, 1))  # fmt: skip
+    finally:
+        graph.close()
+    signals = compute_signals(pairs, methods=methods, min_count=min_count)
+    if output is not None:
+        write_signals_csv(signals, output)
+    return signals

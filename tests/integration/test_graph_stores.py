@@ -1,0 +1,243 @@
+"""Both real stores load the same records to the same graph, count the same pairs as the
+plain-Python reference, and reloading changes nothing."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from kg.counts import CountOptions, cypher, pair_counts
+from kg.disproportionality import PairCounts
+from kg.load import load
+from kg.neo4j_store import Neo4jStore
+from kg.reference_counts import count_pairs
+from kg.store import GraphStore, open_store
+from pvkg.errors import StoreError
+from pvkg.records import (
+    CaseReport,
+    Concept,
+    Concepts,
+    ExtractorInfo,
+    NormalizedTriple,
+    ReportedDrug,
+    ReportedEvent,
+    Span,
+)
+from tests.integration.proxy import CuttableProxy
+
+pytestmark = pytest.mark.integration
+
+OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple")
+
+
+def wipe_neo4j(store: GraphStore) -> None:
+    for label in OUR_LABELS:
+        store.run(f"MATCH (n:{label}) DETACH DELETE n")
+
+
+@pytest.fixture(params=["ladybug", "neo4j"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    if request.param == "ladybug":
+        opened = open_store(tmp_path / "graph")
+    else:
+        opened = open_store(request.getfixturevalue("neo4j_uri"))
+        wipe_neo4j(opened)
+    yield opened
+    if request.param == "neo4j":
+        wipe_neo4j(opened)
+    opened.close()
+
+
+def synthetic_reports(n: int, seed: int = 7) -> list[CaseReport]:
+    rng = random.Random(seed)
+    drugs = [f"drug{i:02d}" for i in range(12)]
+    events = [f"event{i:02d}" for i in range(15)]
+    reports = []
+    for i in range(n):
+        reports.append(
+            CaseReport(
+                id=f"case{i}",
+                source="synthetic",
+                sex=rng.choice(["F", "M", None]),
+                drugs=tuple(ReportedDrug(name=d) for d in rng.sample(drugs, rng.randint(1, 3))),
+                events=tuple(ReportedEvent(name=e) for e in rng.sample(events, rng.randint(1, 4))),
+            )
+        )
+    return reports
+
+
+def graph_size(store: GraphStore) -> tuple[int, int]:
+    nodes = sum(
+        store.run(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"] for label in OUR_LABELS
+    )
+    rels = store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    return nodes, rels
+
+
+def as_table(pairs: list[PairCounts]) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    return {(p.drug, p.event): (p.a, p.n_drug, p.n_event, p.n_reports) for p in pairs}
+
+
+def test_case_reports_match_reference_and_reload_adds_nothing(store: GraphStore) -> None:
+    reports = synthetic_reports(400)
+    # A duplicate of a report already loaded, in a later batch: it must not count twice.
+    reports.append(reports[5])
+    first = load(store, reports, batch_size=64)
+    assert first.records == 401
+    size = graph_size(store)
+    assert first.nodes == size[0]
+    assert first.rels == size[1]
+
+    again = load(store, reports, batch_size=50)
+    assert (again.nodes, again.rels) == (0, 0)
+    assert graph_size(store) == size
+
+    counted = as_table(pair_counts(store))
+    assert counted == as_table(count_pairs(reports))
+
+
+def test_one_query_2x2_table_matches_the_marginal_queries(store: GraphStore) -> None:
+    reports = synthetic_reports(120, seed=3)
+    load(store, reports)
+    combined = {
+        (r["drug"], r["event"]): (r["a"], r["b"], r["c"], r["d"])
+        for r in store.run(cypher("signal_counts"))
+    }
+    split = {(p.drug, p.event): (p.a, p.b, p.c, p.d) for p in pair_counts(store)}
+    assert combined == split
+    assert len(split) > 100
+
+
+def test_stratified_expected_sums_over_strata(store: GraphStore) -> None:
+    reports = synthetic_reports(200, seed=11)
+    load(store, reports)
+    pairs = pair_counts(store, CountOptions(stratum="sex"))
+    strata: dict[str, list[CaseReport]] = {}
+    for report in reports:
+        strata.setdefault(report.sex or "unknown", []).append(report)
+    by_stratum = [as_table(count_pairs(group)) for group in strata.values()]
+    sizes = [len(group) for group in strata.values()]
+    drug_n = [{p.drug: p.n_drug for p in count_pairs(group)} | {} for group in strata.values()]
+    event_n = [{p.event: p.n_event for p in count_pairs(group)} for group in strata.values()]
+    for pair in pairs:
+        expected = sum(
+            drug_n[s].get(pair.drug, 0) * event_n[s].get(pair.event, 0) / sizes[s]
+            for s in range(len(sizes))
+        )
+        assert pair.expected == pytest.approx(expected)
+        assert pair.a == sum(t.get((pair.drug, pair.event), (0,))[0] for t in by_stratum)
+
+
+RULES = ExtractorInfo(name="rules", version="0.1")
+NOTES = {
+    "n1": "Rash after amoxicillin 500 mg.",
+    "n2": "No rash on amoxicillin. Nausea with cisplatin.",
+    "n3": "Possible rash from Augmentin.",
+}
+AMOXICILLIN = Concept(cui="C0002645", name="amoxicillin", codes={"RXNORM_IN": ["723"]})
+RASH = Concept(cui="C0015230", name="Exanthema", codes={"SNOMEDCT_US": ["271807003"]})
+
+
+def span(note: str, text: str, nth: int = 0) -> Span:
+    start = -1
+    for _ in range(nth + 1):
+        start = NOTES[note].index(text, start + 1)
+    return Span(text=text, start=start, end=start + len(text))
+
+
+def triples() -> list[NormalizedTriple]:
+    def triple(note: str, drug: str, event: str, assertion: str = "present") -> NormalizedTriple:
+        linked_drug = AMOXICILLIN if drug in {"amoxicillin", "Augmentin"} else None
+        return NormalizedTriple.model_validate(
+            {
+                "note_id": note,
+                "drug": span(note, drug),
+                "adverse_event": span(note, event),
+                "assertion": assertion,
+                "extractor": RULES,
+                "concepts": Concepts(
+                    drug=linked_drug, adverse_event=RASH if event in {"Rash", "rash"} else None
+                ),
+            }
+        )
+
+    with_dose = triple("n1", "amoxicillin", "Rash").model_copy(
+        update={"dose": span("n1", "500 mg")}
+    )
+    return [
+        with_dose,
+        triple("n2", "amoxicillin", "rash", "negated"),
+        triple("n2", "cisplatin", "Nausea"),
+        triple("n3", "Augmentin", "rash", "speculated"),
+    ]
+
+
+def test_triples_count_by_code_and_drop_unaffirmed_findings(store: GraphStore) -> None:
+    load(store, triples(), batch_size=1)  # one note's triples split over batches
+    pairs = as_table(pair_counts(store))
+    # Amoxicillin and Augmentin merge by ingredient; negated and speculated rash don't count.
+    assert pairs == {
+        ("amoxicillin", "Exanthema"): (1, 3, 1, 3),
+        ("cisplatin", "Nausea"): (1, 1, 1, 3),
+        ("amoxicillin", "Nausea"): (1, 3, 1, 3),
+    }
+    everything = as_table(pair_counts(store, CountOptions(all_assertions=True)))
+    assert everything[("amoxicillin", "Exanthema")] == (3, 3, 3, 3)
+    causal = as_table(pair_counts(store, CountOptions(mode="causal")))
+    assert set(causal) == {("amoxicillin", "Exanthema"), ("cisplatin", "Nausea")}
+
+    provenance = store.run(
+        "MATCH (r:Report)-[:HAS_TRIPLE]->(t:Triple)-[:HAS_DOSE]->(d:Dose) "
+        "RETURN r.id AS note, t.drug_text AS drug, t.drug_start AS start, d.text AS dose, "
+        "t.extractor AS extractor"
+    )
+    assert provenance == [
+        {"note": "n1", "drug": "amoxicillin", "start": 11, "dose": "500 mg", "extractor": "rules"}
+    ]
+    unlinked = store.run("MATCH (d:Drug) WHERE NOT d.linked RETURN d.key AS key")
+    assert unlinked == [{"key": "name:cisplatin"}]
+
+    size = graph_size(store)
+    again = load(store, triples(), batch_size=3)
+    assert (again.nodes, again.rels) == (0, 0)
+    assert graph_size(store) == size
+
+
+def test_neo4j_load_resumes_after_a_dropped_connection(
+    neo4j_uri: str, neo4j_auth: tuple[str, str]
+) -> None:
+    target = urlparse(neo4j_uri)
+    reports = synthetic_reports(3000, seed=5)
+    reference = as_table(count_pairs(reports))
+    direct = open_store(neo4j_uri)
+    wipe_neo4j(direct)
+    # Cut the connection once about half the load's bytes have gone through.
+    proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 7687, 400_000)
+    flaky = Neo4jStore(
+        f"bolt://127.0.0.1:{proxy.port}",
+        user=neo4j_auth[0],
+        password=neo4j_auth[1],
+        retry_seconds=1.0,
+    )
+    try:
+        with pytest.raises(StoreError, match="re-run the load"):
+            load(flaky, reports, batch_size=200)
+        assert proxy.is_cut
+        partial = direct.run("MATCH (r:Report) RETURN count(r) AS n")[0]["n"]
+        assert 0 < partial < len(reports)
+        assert partial % 200 == 0  # whole batches only: the cut batch rolled back
+
+        resumed = load(direct, reports, batch_size=200)
+        assert resumed.records == len(reports)
+        assert as_table(pair_counts(direct)) == reference
+        reports_stored = direct.run("MATCH (r:Report) RETURN count(r) AS n")[0]["n"]
+        assert reports_stored == len(reports)
+    finally:
+        flaky.close()
+        proxy.close()
+        wipe_neo4j(direct)
+        direct.close()
