@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from pvkg import __version__
 from pvkg.commands import graph
+from pvkg.commands.eval import eval_command
 from pvkg.errors import NotBuiltError, PvkgError
 
 app = typer.Typer(
@@ -29,7 +30,6 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)
 PLANNED: dict[str, tuple[str, int]] = {
     "extract": ("Find (drug, dose, adverse event) triples in notes.", 4),
     "normalize": ("Link triples' mentions to concepts and parse doses.", 7),
-    "eval": ("Score predicted triples against gold annotations.", 5),
     "train": ("Fine-tune an extractor on annotated notes.", 8),
     "run": ("Run the whole pipeline: extract, normalize, load, signals, export.", 7),
     "report": ("Write the HTML signal report.", 7),
@@ -61,6 +61,7 @@ app.command("load")(graph.load)
 app.command("signals")(graph.signals)
 app.command("query")(graph.query)
 app.command("export")(graph.export)
+app.command("eval")(eval_command)
 
 
 def _show_version(value: bool) -> None:

@@ -29,7 +29,8 @@ def caers_pairs(
     if request.param == "ladybug":
         store = open_store(tmp_path_factory.mktemp("caers") / "graph")
     else:
-        store = open_store(request.getfixturevalue("neo4j_uri"))
+        user, password = request.getfixturevalue("neo4j_auth")
+        store = open_store(request.getfixturevalue("neo4j_uri"), user=user, password=password)
         wipe_neo4j(store)
     try:
         load(store, read_openebgm_csv(shared_data / "openebgm" / "caers.csv"), batch_size=1000)
@@ -62,11 +63,13 @@ def test_published_expected_rr_and_prr(caers_pairs: list[PairCounts]) -> None:
     vit = pairs["11 UNSPECIFIED VITAMINS", "CARDIAC FUNCTION TEST"]
     signals = {(s.drug, s.event): s for s in compute_signals([phe, vit], methods=["prr"])}
     assert phe.a == 1
-    assert phe.E == pytest.approx(0.0360548272, abs=1e-10)
+    expected = phe.E
+    assert expected == pytest.approx(0.0360548272, abs=1e-10)
     assert phe.a / phe.E == pytest.approx(27.74, abs=0.005)
     assert signals["1-PHENYLALANINE", "HEART RATE INCREASED"].prr == pytest.approx(27.96, abs=0.005)
     assert vit.a == 1
-    assert vit.E == pytest.approx(0.0002979738, abs=1e-10)
+    expected = vit.E
+    assert expected == pytest.approx(0.0002979738, abs=1e-10)
     assert vit.a / vit.E == pytest.approx(3356)
     assert signals["11 UNSPECIFIED VITAMINS", "CARDIAC FUNCTION TEST"].prr == float("inf")
 
@@ -74,7 +77,8 @@ def test_published_expected_rr_and_prr(caers_pairs: list[PairCounts]) -> None:
 def test_ebgm_of_the_published_pair(caers_pairs: list[PairCounts]) -> None:
     pair = by_pair(caers_pairs)["REUMOFAN PLUS", "WEIGHT INCREASED"]
     assert pair.a == 16
-    assert pair.E == pytest.approx(0.40643623, abs=1e-8)
+    expected = pair.E
+    assert expected == pytest.approx(0.40643623, abs=1e-8)
     (signal,) = compute_signals([pair], methods=["ebgm"], prior=GIVEN_PRIOR)
     assert signal.eb05 == pytest.approx(15.68, abs=0.01)
     assert signal.ebgm == pytest.approx(23.26, abs=0.01)

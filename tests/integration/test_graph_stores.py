@@ -44,7 +44,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     if request.param == "ladybug":
         opened = open_store(tmp_path / "graph")
     else:
-        opened = open_store(request.getfixturevalue("neo4j_uri"))
+        user, password = request.getfixturevalue("neo4j_auth")
+        opened = open_store(request.getfixturevalue("neo4j_uri"), user=user, password=password)
         wipe_neo4j(opened)
     yield opened
     if request.param == "neo4j":
@@ -213,7 +214,7 @@ def test_neo4j_load_resumes_after_a_dropped_connection(
     target = urlparse(neo4j_uri)
     reports = synthetic_reports(3000, seed=5)
     reference = as_table(count_pairs(reports))
-    direct = open_store(neo4j_uri)
+    direct = open_store(neo4j_uri, user=neo4j_auth[0], password=neo4j_auth[1])
     wipe_neo4j(direct)
     # Cut the connection once about half the load's bytes have gone through.
     proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 7687, 400_000)
@@ -224,8 +225,10 @@ def test_neo4j_load_resumes_after_a_dropped_connection(
         retry_seconds=1.0,
     )
     try:
-        with pytest.raises(StoreError, match="re-run the load"):
+        with pytest.raises(StoreError, match="Neo4j write failed") as failure:
             load(flaky, reports, batch_size=200)
+        assert failure.value.hint is not None
+        assert "re-run the load" in failure.value.hint
         assert proxy.is_cut
         partial = direct.run("MATCH (r:Report) RETURN count(r) AS n")[0]["n"]
         assert 0 < partial < len(reports)

@@ -1,0 +1,95 @@
+"""Evaluation from files: what `pvkg eval` runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pvkg.errors import InputError
+from pvkg.evaluation.evaluate import score_documents
+from pvkg.evaluation.results import Evaluation
+from pvkg.evaluation.sources import GoldFormat, detect_format, load_gold
+from pvkg.jsonl import ErrorHandler, read_jsonl, write_jsonl
+from pvkg.records import Note, Triple
+
+ID_HINT = (
+    "predicted note ids must be the gold loader's; write the gold notes with "
+    "`pvkg eval --gold ... --export-notes notes.jsonl` and run the extractor on them"
+)
+
+
+def evaluate_files(
+    gold: str | Path,
+    predictions: str | Path,
+    *,
+    gold_format: GoldFormat | None = None,
+    notes: str | Path | None = None,
+) -> Evaluation:
+    """Score Triple JSONL `predictions` against the gold at `gold`.
+
+    Bad gold or prediction lines are left out and listed in `problems`; raises InputError
+    when there are predictions but none of them fits a gold note.
+    """
+    gold_format = gold_format or detect_format(Path(gold))
+    problems: list[str] = []
+    documents = list(load_gold(gold, gold_format, notes=notes, on_error=_collect(problems)))
+    by_id = {document.note.id: document.note for document in documents}
+    rejected: list[str] = []
+    triples = list(
+        read_jsonl(predictions, Triple, context={"notes": by_id}, on_error=_collect(rejected))
+    )
+    if rejected and not triples:
+        raise InputError(
+            f"none of the {len(rejected)} predicted triples fits a gold note "
+            f"(first: {rejected[0]})",
+            file=predictions,
+            hint=ID_HINT,
+        )
+    evaluation = score_documents(documents, triples, problems=[*problems, *rejected])
+    return evaluation.model_copy(
+        update={"gold": str(gold), "predictions": str(predictions), "format": gold_format}
+    )
+
+
+@dataclass(frozen=True)
+class Exported:
+    notes: int
+    triples: int
+    problems: tuple[str, ...]
+
+
+def export_gold(
+    gold: str | Path,
+    notes_out: str | Path,
+    *,
+    triples_out: str | Path | None = None,
+    gold_format: GoldFormat | None = None,
+    notes: str | Path | None = None,
+) -> Exported:
+    """Write the gold notes as Note JSONL (and its triples as Triple JSONL), streaming.
+
+    Extractors run on the notes file, so their triples carry the ids evaluation expects.
+    """
+    problems: list[str] = []
+    documents = load_gold(gold, gold_format, notes=notes, on_error=_collect(problems))
+    if triples_out is None:
+        written = write_jsonl(notes_out, (document.note for document in documents))
+        return Exported(notes=written, triples=0, problems=tuple(problems))
+    triples = 0
+    with Path(triples_out).open("w", encoding="utf-8") as handle:
+
+        def notes_of() -> Iterator[Note]:
+            nonlocal triples
+            for document in documents:
+                for triple in document.triples:
+                    handle.write(triple.model_dump_json() + "\n")
+                    triples += 1
+                yield document.note
+
+        written = write_jsonl(notes_out, notes_of())
+    return Exported(notes=written, triples=triples, problems=tuple(problems))
+
+
+def _collect(found: list[str]) -> ErrorHandler:
+    return lambda error: found.append(str(error))

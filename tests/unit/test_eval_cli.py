@@ -1,0 +1,256 @@
+"""`pvkg eval` on real ADE-corpus rows of three abstracts.
+
+The main paths run `python -m pvkg` in a subprocess; error paths run `pvkg.cli.main` in this
+process (same code, without paying the CLI's start-up time again and again).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pvkg.cli import main
+
+PMIDS = ("10102531", "10190739", "10327035")
+FILES = ("DRUG-AE.rel", "DRUG-DOSE.rel", "ADE-NEG.txt")
+
+
+def pvkg(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pvkg", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"COLUMNS": "200", "PATH": ""},
+    )
+
+
+def in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path
+) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of `pvkg ARGS` run through `pvkg.cli.main`."""
+    monkeypatch.setattr(sys, "argv", ["pvkg", *map(str, args)])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    captured = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 0), captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def corpus(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rows of three PubMed abstracts, cut from the shared corpus files."""
+    folder = tmp_path_factory.mktemp("ade")
+    for name in FILES:
+        lines = (shared_data / "ade_corpus_v2" / name).read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if line.split("|")[0].split(" ")[0] in PMIDS]
+        (folder / name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def exported(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    out = tmp_path_factory.mktemp("export")
+    notes, triples = out / "notes.jsonl", out / "gold.jsonl"
+    result = pvkg("eval", "--gold", corpus, "--export-notes", notes, "--export-triples", triples)
+    assert result.returncode == 0, result.stderr
+    assert "wrote 19 notes and 7 gold triples" in result.stderr
+    return notes, triples
+
+
+def scores(result: subprocess.CompletedProcess[str], mode: str) -> dict[str, tuple[int, ...]]:
+    assert result.returncode == 0, result.stderr
+    numbers = json.loads(result.stdout)
+    section = numbers[mode]
+    found: dict[str, tuple[int, ...]] = {
+        k: (v["tp"], v["fp"], v["fn"]) for k, v in section["types"].items()
+    }
+    for name in ("entities", "relations"):
+        found[name] = (section[name]["tp"], section[name]["fp"], section[name]["fn"])
+    return found
+
+
+def test_gold_as_predictions_scores_one(corpus: Path, exported: tuple[Path, Path]) -> None:
+    _, gold = exported
+    result = pvkg("eval", "--gold", corpus, "--pred", gold, "--json")
+    numbers = json.loads(result.stdout)
+    assert numbers["documents"] == 19
+    for mode in ("strict", "lenient"):
+        for name, score in numbers[mode]["types"].items():
+            assert (score["precision"], score["recall"], score["f1"]) == (1.0, 1.0, 1.0), name
+        assert numbers[mode]["assertion"]["accuracy"] == 1.0
+    assert scores(result, "strict")["entities"] == (14, 0, 0)
+    assert scores(result, "strict")["relations"] == (8, 0, 0)
+    assert result.stderr == ""
+
+
+def perturb(notes: Path, gold: Path, out: Path) -> None:
+    """Drop one triple, widen one event, add a spurious one, flip an assertion, lose a dose."""
+    text = {n["id"]: n["text"] for n in map(json.loads, notes.read_text().splitlines())}
+    triples = [json.loads(line) for line in gold.read_text().splitlines()]
+    kept = []
+    for t in triples:
+        if t["drug"]["text"] == "idarubicin":
+            continue
+        if t["note_id"] == "10190739:2":
+            start = text["10190739:2"].index("acute hepatitis")
+            t["adverse_event"] = {"text": "acute hepatitis", "start": start, "end": start + 15}
+        if t["drug"]["text"] == "MTX":
+            t["assertion"] = "negated"
+        if t["drug"]["text"] == "methotrexate":
+            t["dose"] = None
+        kept.append(t)
+    (note_id,) = [i for i, s in text.items() if s.startswith("Liver enzymes returned")]
+    sentence = text[note_id]
+    spurious = {
+        "note_id": note_id,
+        "drug": {"text": "riluzole", "start": sentence.index("riluzole"), "end": 0},
+        "adverse_event": {"text": "Liver enzymes", "start": 0, "end": 13},
+        "extractor": {"name": "rules", "version": "1"},
+    }
+    spurious["drug"]["end"] = spurious["drug"]["start"] + 8
+    out.write_text("".join(json.dumps(t) + "\n" for t in [*kept, spurious]), encoding="utf-8")
+
+
+def test_perturbed_predictions_give_hand_checked_scores(
+    corpus: Path, exported: tuple[Path, Path], tmp_path: Path
+) -> None:
+    notes, gold = exported
+    predictions = tmp_path / "pred.jsonl"
+    perturb(notes, gold, predictions)
+    report = tmp_path / "report.md"
+    strict = pvkg("eval", "--gold", corpus, "--pred", predictions, "--json", "--report", report)
+    # Gold: 7 drugs, 1 dose, 6 events; 7 drug-event and 1 drug-dose relations.
+    assert scores(strict, "strict") == {
+        "drug": (6, 1, 1),  # idarubicin missed, riluzole in a negative sentence spurious
+        "dose": (0, 0, 1),
+        "adverse_event": (5, 2, 1),  # "acute hepatitis" and "Liver enzymes" spurious
+        "drug-adverse_event": (5, 2, 2),
+        "drug-dose": (0, 0, 1),
+        "entities": (11, 3, 3),
+        "relations": (5, 2, 3),
+    }
+    assert scores(strict, "lenient") == {
+        "drug": (6, 1, 1),
+        "dose": (0, 0, 1),
+        "adverse_event": (6, 1, 0),  # "acute hepatitis" overlaps "hepatitis"
+        "drug-adverse_event": (6, 1, 1),
+        "drug-dose": (0, 0, 1),
+        "entities": (12, 2, 2),
+        "relations": (6, 1, 2),
+    }
+    numbers = json.loads(strict.stdout)
+    assert numbers["strict"]["types"]["drug"]["precision"] == pytest.approx(6 / 7)
+    assert numbers["strict"]["types"]["adverse_event"]["recall"] == pytest.approx(5 / 6)
+    assert numbers["strict"]["types"]["drug-dose"]["f1"] == 0.0
+    # MTX's neurotoxicity is negated in the predictions only.
+    assert numbers["strict"]["assertion"]["accuracy"] == pytest.approx(4 / 5)
+    assert numbers["lenient"]["assertion"]["accuracy"] == pytest.approx(5 / 6)
+    markdown = report.read_text(encoding="utf-8")
+    assert "| drug-adverse_event | 5 | 2 | 2 | 0.714 | 0.714 | 0.714 |" in markdown
+    assert "- missed drug: `idarubicin`" in markdown
+    assert "- spurious adverse_event: `acute hepatitis` [50-65] (boundary)" in markdown
+    assert "- assertion adverse_event: `neurotoxicity`" in markdown
+    assert "(gold present, predicted negated)" in markdown
+
+    table = pvkg("eval", "--gold", corpus, "--pred", predictions)
+    assert table.returncode == 0, table.stderr
+    assert "drug-adverse_event" in table.stdout
+    assert "0.714/0.714/0.714" in table.stdout
+
+
+def test_bad_prediction_lines_are_reported_not_fatal(
+    corpus: Path,
+    exported: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, gold = exported
+    predictions = tmp_path / "pred.jsonl"
+    predictions.write_text(gold.read_text() + "{not json\n", encoding="utf-8")
+    code, out, err = in_process(
+        monkeypatch, capsys, "eval", "--gold", corpus, "--pred", predictions, "--json"
+    )
+    assert code == 0
+    assert json.loads(out)["strict"]["relations"]["f1"] == 1.0
+    assert f"{predictions}:8: invalid JSON" in err
+
+
+def test_unknown_note_ids_fail_with_a_hint(
+    corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    predictions = tmp_path / "pred.jsonl"
+    predictions.write_text(
+        json.dumps(
+            {
+                "note_id": "10102531_1",
+                "drug": {"text": "BH-AC", "start": 24, "end": 29},
+                "extractor": {"name": "rules", "version": "1"},
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out, err = in_process(
+        monkeypatch, capsys, "eval", "--gold", corpus, "--pred", predictions
+    )
+    assert (code, out) == (1, "")
+    assert "none of the 1 predicted triples fits a gold note" in err
+    assert "hint: predicted note ids must be the gold loader's" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        ((), 2, "error: nothing to do"),
+        (("--pred", "x.jsonl", "--notes", "n.jsonl"), 2, "--notes goes with --format jsonl only"),
+        (("--format", "jsonl", "--pred", "x.jsonl"), 2, "needs the notes its triples point into"),
+    ],
+)
+def test_option_errors_are_one_line(
+    corpus: Path,
+    args: tuple[str, ...],
+    code: int,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    found, out, err = in_process(monkeypatch, capsys, "eval", "--gold", corpus, *args)
+    assert (found, out) == (code, "")
+    assert message in err
+    assert len(err.strip().splitlines()) <= 2  # the error and its hint
+
+
+def test_missing_gold_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("eval", "--gold", tmp_path / "absent", "--pred", tmp_path / "x.jsonl")
+    code, _, err = in_process(monkeypatch, capsys, *args)
+    assert code == 1
+    assert "absent: no such file or folder" in err
+
+
+def test_gold_in_pvkg_jsonl_format(
+    exported: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    notes, gold = exported
+    args = ("--format", "jsonl", "--notes", notes, "--pred", gold, "--json")
+    code, out, _ = in_process(monkeypatch, capsys, "eval", "--gold", gold, *args)
+    assert code == 0
+    numbers: dict[str, Any] = json.loads(out)
+    assert numbers["format"] == "jsonl"
+    assert numbers["documents"] == 19
+    assert numbers["strict"]["relations"]["tp"] == 8
+    assert numbers["lenient"]["entities"]["f1"] == 1.0
