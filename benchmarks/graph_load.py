@@ -1,0 +1,162 @@
+"""Load throughput into both stores, batched vs naive MERGE, and all-pairs signal time.
+
+Synthetic case reports (about 2 drugs and 3 events each, Zipf-like popularity) go into the
+embedded LadybugDB store and into Neo4j (started by scripts/neo4j-local; URI from
+PVKG_NEO4J_URI or the bolt-uri file). Prints relationships per second (report-level links,
+the relationships loaded) and the ratios the issue names; `--record` appends the figures to
+benchmarks/RESULTS.md.
+
+    .venv/bin/python benchmarks/graph_load.py --reports 1000000 --record
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.counts import pair_counts
+from kg.disproportionality import compute_signals
+from kg.load import batches
+from kg.store import GraphStore, open_store
+from pvkg.config import local_neo4j_uri_file
+from pvkg.records import CaseReport, ReportedDrug, ReportedEvent
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def synthetic_reports(n: int, seed: int = 1) -> Iterator[CaseReport]:
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+    drugs = [f"DRUG{i:05d}" for i in range(3_000)]
+    events = [f"EVENT{i:05d}" for i in range(6_000)]
+    drug_weights = [1 / (i + 1) for i in range(len(drugs))]
+    event_weights = [1 / (i + 1) ** 0.8 for i in range(len(events))]
+    for i in range(n):
+        n_drugs = rng.choice((1, 2, 2, 3))
+        n_events = rng.choice((2, 3, 3, 4))
+        yield CaseReport(
+            id=f"r{i}",
+            source="bench",
+            sex=rng.choice(("F", "M")),
+            drugs=tuple(
+                ReportedDrug(name=d) for d in set(rng.choices(drugs, drug_weights, k=n_drugs))
+            ),
+            events=tuple(
+                ReportedEvent(name=e) for e in set(rng.choices(events, event_weights, k=n_events))
+            ),
+        )
+
+
+def timed_load(store: GraphStore, n: int, batch_size: int) -> tuple[float, float, int]:
+    """(seconds in the store, seconds building rows, relationships written)."""
+    write = build = 0.0
+    rels = 0
+    started = time.perf_counter()
+    for batch in batches(synthetic_reports(n), batch_size):
+        build += time.perf_counter() - started
+        started = time.perf_counter()
+        rels += store.write_batch(batch).rels
+        write += time.perf_counter() - started
+        started = time.perf_counter()
+    return write, build, rels
+
+
+def naive_neo4j(store: GraphStore, n: int) -> tuple[float, int]:
+    """One auto-commit MERGE statement per relationship, as hand-rolled loaders do."""
+    rels = 0
+    started = time.perf_counter()
+    for report in synthetic_reports(n, seed=2):
+        rkey = f"naive:{report.id}"
+        for label, items, end in (("MENTIONS_DRUG", report.drugs, "Drug"),
+                                  ("REPORTS_EVENT", report.events, "AdverseEvent")):  # fmt: skip
+            for item in items:
+                store.run(
+                    f"MERGE (r:Report {{key: $r}}) MERGE (x:{end} {{key: $x}}) "
+                    f"MERGE (r)-[l:{label}]->(x) SET l.affirmed = true",
+                    {"r": rkey, "x": f"name:{item.name}"},
+                )
+                rels += 1
+    return time.perf_counter() - started, rels
+
+
+def signal_time(store: GraphStore) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    pairs = pair_counts(store)
+    counted = time.perf_counter() - started
+    compute_signals(pairs, methods=("prr", "ror", "ic", "ebgm"))
+    return counted, time.perf_counter() - started, len(pairs)
+
+
+def neo4j_uri() -> str:
+    uri = os.environ.get("PVKG_NEO4J_URI")
+    if uri:
+        return uri
+    return local_neo4j_uri_file().read_text(encoding="utf-8").strip()
+
+
+def wipe(store: GraphStore) -> None:
+    for label in ("Report", "Drug", "AdverseEvent", "Dose", "Triple"):
+        query = f"MATCH (n:{label}) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n"
+        while store.run(query)[0]["n"]:
+            pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--batch-size", type=int, default=20_000)
+    parser.add_argument("--naive-reports", type=int, default=1_000)
+    parser.add_argument("--skip-neo4j", action="store_true")
+    parser.add_argument("--record", action="store_true")
+    args = parser.parse_args()
+    lines = [
+        f"\n## Graph load and signals ({args.reports:,} synthetic reports)\n",
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"batch {args.batch_size:,} reports. Relationships = report-level links.\n",
+        "| store | step | seconds | relationships | per second | target |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        embedded = open_store(Path(tmp) / "graph")
+        write, build, rels = timed_load(embedded, args.reports, args.batch_size)
+        lines.append(f"| LadybugDB | batched COPY load | {write:.1f} | {rels:,} | "
+                     f"{rels / write:,.0f} | >= 200,000/s |")  # fmt: skip
+        lines.append(f"| (both) | building rows in Python | {build:.1f} | | | |")
+        print("\n".join(lines), flush=True)
+        counted, total, n_pairs = signal_time(embedded)
+        lines.append(f"| LadybugDB | all-pairs counts / + PRR, ROR, IC, EBGM ({n_pairs:,} pairs) "
+                     f"| {counted:.1f} / {total:.1f} | | | <= 30 s |")  # fmt: skip
+        embedded.close()
+    if not args.skip_neo4j:
+        user = os.environ.get("NEO4J_USER", "neo4j")
+        password = os.environ.get("NEO4J_PASSWORD", "pvkg-local-pass")
+        neo4j = open_store(neo4j_uri(), user=user, password=password)
+        wipe(neo4j)
+        naive_s, naive_rels = naive_neo4j(neo4j, args.naive_reports)
+        wipe(neo4j)
+        write, _, rels = timed_load(neo4j, args.reports, args.batch_size)
+        batched_rate, naive_rate = rels / write, naive_rels / naive_s
+        lines.append(f"| Neo4j | batched UNWIND MERGE load | {write:.1f} | {rels:,} | "
+                     f"{batched_rate:,.0f} | >= 50,000/s |")  # fmt: skip
+        lines.append(f"| Neo4j | naive per-row MERGE ({args.naive_reports:,} reports) | "
+                     f"{naive_s:.1f} | {naive_rels:,} | {naive_rate:,.0f} | |")  # fmt: skip
+        lines.append(f"| Neo4j | batched / naive | | | **{batched_rate / naive_rate:,.0f}x** | |")
+        counted, total, n_pairs = signal_time(neo4j)
+        lines.append(f"| Neo4j | all-pairs counts / + signals ({n_pairs:,} pairs) "
+                     f"| {counted:.1f} / {total:.1f} | | | |")  # fmt: skip
+        wipe(neo4j)
+        neo4j.close()
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if args.record:
+        with RESULTS.open("a", encoding="utf-8") as handle:
+            handle.write(report)
+
+
+if __name__ == "__main__":
+    main()
