@@ -10,8 +10,9 @@ copied unless the (already stored) report has it.
 from __future__ import annotations
 
 import contextlib
+import csv
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,22 +167,11 @@ class LadybugStore:
         if not values:
             return 0
         path = tmp / f"{label}.csv"
-        path.write_text("".join(_csv_line(row) for row in values), encoding="utf-8")
-        # PARALLEL=false: quoted fields may hold newlines (evidence sentences).
-        self._exec(f"COPY {label} FROM '{path}' (HEADER=false, PARALLEL=false)")
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            # None and "" both become an empty unquoted field, which LadybugDB reads as NULL.
+            csv.writer(handle, lineterminator="\n").writerows(values)
+        # Only free text (Triple spans, evidence) may hold newlines, which parallel CSV
+        # reading cannot split on.
+        parallel = "false" if label == schema.TRIPLE.label else "true"
+        self._exec(f"COPY {label} FROM '{path}' (HEADER=false, PARALLEL={parallel})")
         return len(values)
-
-
-def _csv_line(values: Iterable[Any]) -> str:
-    return ",".join(_csv_field(v) for v in values) + "\n"
-
-
-def _csv_field(value: Any) -> str:
-    # An empty unquoted field is NULL to LadybugDB; a quoted one is the empty string.
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return '"' + str(value).replace('"', '""') + '"'

@@ -244,3 +244,18 @@ def test_neo4j_load_resumes_after_a_dropped_connection(
         proxy.close()
         wipe_neo4j(direct)
         direct.close()
+
+
+def test_free_text_with_newlines_quotes_and_commas_round_trips(store: GraphStore) -> None:
+    text = 'Started "Augmentin", 875 mg,\nthen developed hives; stopped.'
+    start = text.index("hives")
+    triple = NormalizedTriple(
+        note_id="n-quotes",
+        drug=Span(text='"Augmentin"', start=8, end=19),
+        adverse_event=Span(text="hives", start=start, end=start + 5),
+        evidence=Span(text=text, start=0, end=len(text)),
+        extractor=RULES,
+    )
+    load(store, [triple])
+    rows = store.run("MATCH (t:Triple) RETURN t.evidence_text AS e, t.drug_text AS d")
+    assert rows == [{"e": text, "d": '"Augmentin"'}]
