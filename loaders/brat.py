@@ -27,8 +27,6 @@ from loaders.problems import iter_lines, read_text, report
 from pvkg.errors import InputError
 from pvkg.gold import (
     GoldDocument,
-    Mention,
-    MentionKind,
     fragment_span,
     gold_extractor,
     make_document,
@@ -36,7 +34,7 @@ from pvkg.gold import (
     parse_fragments,
 )
 from pvkg.jsonl import ErrorHandler
-from pvkg.records import ASSERTIONS, Assertion, Note, Span, Triple
+from pvkg.records import ASSERTIONS, Assertion, Mention, MentionKind, Note, Span, Triple
 
 SOURCE = "brat"
 # Line kinds that carry nothing a triple needs: events, normalizations, notes, equivalences.

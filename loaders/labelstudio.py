@@ -27,16 +27,9 @@ from typing import Any
 
 from loaders.problems import read_text, report
 from pvkg.errors import InputError
-from pvkg.gold import (
-    GoldDocument,
-    Mention,
-    MentionKind,
-    gold_extractor,
-    make_document,
-    pairings,
-)
+from pvkg.gold import GoldDocument, gold_extractor, make_document, pairings
 from pvkg.jsonl import ErrorHandler
-from pvkg.records import ASSERTIONS, Assertion, Note, Span, Triple
+from pvkg.records import ASSERTIONS, Assertion, Mention, MentionKind, Note, Span, Triple
 
 SOURCE = "labelstudio"
 EXPORT_LABELS: Mapping[MentionKind, str] = {"drug": "Drug", "dose": "Dose", "adverse_event": "ADE"}

@@ -27,8 +27,6 @@ from loaders.problems import iter_lines, report
 from pvkg.errors import InputError
 from pvkg.gold import (
     GoldDocument,
-    Mention,
-    MentionKind,
     fragment_span,
     gold_extractor,
     make_document,
@@ -36,7 +34,7 @@ from pvkg.gold import (
     sentence_span,
 )
 from pvkg.jsonl import ErrorHandler
-from pvkg.records import Assertion, Note, Span, Triple
+from pvkg.records import Assertion, Mention, MentionKind, Note, Span, Triple
 
 SOURCE = "phee"
 ADVERSE = "Adverse_event"

@@ -10,13 +10,12 @@ covers all its fragments, with the fragments in BRAT notation in `attributes["fr
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal, Self, TypeVar
+from typing import Self, TypeVar
 
 from pydantic import model_validator
 
-from pvkg.records import ExtractorInfo, Note, Record, Span, Triple
+from pvkg.records import ExtractorInfo, Mention, MentionKind, Note, Record, Span, Triple
 
-MentionKind = Literal["drug", "dose", "adverse_event", "route", "frequency", "duration"]
 # The mention kinds that triples carry (and so that evaluation scores).
 TRIPLE_KINDS: tuple[MentionKind, ...] = ("drug", "dose", "adverse_event")
 GOLD = "gold"
@@ -30,13 +29,6 @@ D = TypeVar("D")
 def gold_extractor(source: str) -> ExtractorInfo:
     """Provenance of gold triples read from `source` (a format name)."""
     return ExtractorInfo(name=GOLD, version=source)
-
-
-class Mention(Record):
-    """One gold entity mention of a kind, whether or not a triple uses it."""
-
-    kind: MentionKind
-    span: Span
 
 
 class GoldDocument(Record):

@@ -69,6 +69,17 @@ class Span(Record):
             )
 
 
+MentionKind = Literal["drug", "dose", "adverse_event", "route", "frequency", "duration"]
+
+
+class Mention(Record):
+    """An entity mention of one kind, found by an extractor or annotated as gold, whether
+    or not a triple uses it."""
+
+    kind: MentionKind
+    span: Span
+
+
 class ExtractorInfo(Record):
     """Provenance: which extractor (and prompt, for LLMs) produced a triple."""
 

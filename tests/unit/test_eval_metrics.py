@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pvkg.evaluation import Evaluation, render_markdown, score, score_documents
-from pvkg.gold import GoldDocument, Mention, fragment_span, gold_extractor, make_document
-from pvkg.records import Assertion, ExtractorInfo, Note, Span, Triple
+from pvkg.gold import GoldDocument, fragment_span, gold_extractor, make_document
+from pvkg.records import Assertion, ExtractorInfo, Mention, Note, Span, Triple
 
 TEXT = "Rash and severe headache after ibuprofen 200 mg daily."
 NOTE = Note(id="n1", text=TEXT)
