@@ -24,6 +24,12 @@ from kg.store import WriteStats
 from pvkg.errors import StoreError
 
 
+# The dialect is stated, not sniffed: sniffing the first rows of a file whose first quoted
+# field comes late ("hallucinations, mixed") splits that field. Serial reading, because
+# quoted fields may hold newlines (evidence sentences).
+COPY_OPTIONS = "HEADER=false, DELIM=',', QUOTE='\"', ESCAPE='\"', AUTO_DETECT=false, PARALLEL=false"
+
+
 class LadybugStore:
     kind = "ladybug"
 
@@ -170,8 +176,5 @@ class LadybugStore:
         with path.open("w", encoding="utf-8", newline="") as handle:
             # None and "" both become an empty unquoted field, which LadybugDB reads as NULL.
             csv.writer(handle, lineterminator="\n").writerows(values)
-        # Only free text (Triple spans, evidence) may hold newlines, which parallel CSV
-        # reading cannot split on.
-        parallel = "false" if label == schema.TRIPLE.label else "true"
-        self._exec(f"COPY {label} FROM '{path}' (HEADER=false, PARALLEL={parallel})")
+        self._exec(f"COPY {label} FROM '{path}' ({COPY_OPTIONS})")
         return len(values)

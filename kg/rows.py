@@ -40,6 +40,15 @@ def source_name_key(name: str) -> str:
     return "name:" + name.strip()
 
 
+def age_group(age: float | None) -> str | None:
+    """Paediatric, adult and older-adult bands (ICH E11/E7) for stratified expected counts."""
+    if age is None:
+        return None
+    if age < 18:
+        return "0-17"
+    return "18-64" if age < 65 else "65+"
+
+
 def report_key(source: str, report_id: str) -> str:
     return f"{source}:{report_id}"
 
@@ -86,9 +95,9 @@ def add_case_report(batch: GraphBatch, report: CaseReport) -> None:
             "key": report_key(report.source, report.id),
             "id": report.id,
             "source": report.source,
-            "sex": report.sex,
+            "sex": report.sex or report.strata.get("sex"),
             "age": report.age,
-            "age_group": report.strata.get("age_group"),
+            "age_group": report.strata.get("age_group") or age_group(report.age),
         },
     )
     for drug in report.drugs:

@@ -143,7 +143,10 @@ def signals(
 def _signal_table(rows: list[Signal], total: int) -> Table:
     table = Table(title=f"Top {len(rows)} of {total} drug–event pairs (counts are unique reports)")
     for column in ("drug", "event", "a", "expected", "prr", "ror", "ic025", "ebgm", "eb05"):
-        table.add_column(column, justify="left" if column in ("drug", "event") else "right")
+        if column in ("drug", "event"):
+            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=32)
+        else:
+            table.add_column(column, justify="right")
     for row in rows:
         table.add_row(
             row.drug,

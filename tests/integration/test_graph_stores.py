@@ -259,3 +259,20 @@ def test_free_text_with_newlines_quotes_and_commas_round_trips(store: GraphStore
     load(store, [triple])
     rows = store.run("MATCH (t:Triple) RETURN t.evidence_text AS e, t.drug_text AS d")
     assert rows == [{"e": text, "d": '"Augmentin"'}]
+
+
+def test_a_quoted_name_after_many_plain_ones_loads(store: GraphStore) -> None:
+    # Regression: CSV dialect sniffing on the first rows split a later quoted field.
+    reports = [
+        CaseReport(
+            id=f"q{i}",
+            source="synthetic",
+            drugs=(ReportedDrug(name=f"drug {i}"),),
+            events=(ReportedEvent(name="hallucinations, mixed" if i == 900 else f"event {i}"),),
+        )
+        for i in range(1000)
+    ]
+    load(store, reports)
+    rows = store.run("MATCH (e:AdverseEvent) WHERE e.name = $name RETURN e.key AS key",
+                     {"name": "hallucinations, mixed"})  # fmt: skip
+    assert rows == [{"key": "name:hallucinations, mixed"}]
