@@ -12,6 +12,7 @@ benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import random
@@ -34,8 +35,8 @@ def synthetic_reports(n: int, seed: int = 1) -> Iterator[CaseReport]:
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     drugs = [f"DRUG{i:05d}" for i in range(3_000)]
     events = [f"EVENT{i:05d}" for i in range(6_000)]
-    drug_weights = [1 / (i + 1) for i in range(len(drugs))]
-    event_weights = [1 / (i + 1) ** 0.8 for i in range(len(events))]
+    drug_weights = list(itertools.accumulate(1 / (i + 1) for i in range(len(drugs))))
+    event_weights = list(itertools.accumulate(1 / (i + 1) ** 0.8 for i in range(len(events))))
     for i in range(n):
         n_drugs = rng.choice((1, 2, 2, 3))
         n_events = rng.choice((2, 3, 3, 4))
@@ -44,10 +45,12 @@ def synthetic_reports(n: int, seed: int = 1) -> Iterator[CaseReport]:
             source="bench",
             sex=rng.choice(("F", "M")),
             drugs=tuple(
-                ReportedDrug(name=d) for d in set(rng.choices(drugs, drug_weights, k=n_drugs))
+                ReportedDrug(name=d)
+                for d in set(rng.choices(drugs, cum_weights=drug_weights, k=n_drugs))
             ),
             events=tuple(
-                ReportedEvent(name=e) for e in set(rng.choices(events, event_weights, k=n_events))
+                ReportedEvent(name=e)
+                for e in set(rng.choices(events, cum_weights=event_weights, k=n_events))
             ),
         )
 

@@ -23,7 +23,6 @@ from kg.rows import GraphBatch, Row
 from kg.store import WriteStats
 from pvkg.errors import StoreError
 
-
 # The dialect is stated, not sniffed: sniffing the first rows of a file whose first quoted
 # field comes late ("hallucinations, mixed") splits that field. Serial reading, because
 # quoted fields may hold newlines (evidence sentences).

@@ -12,6 +12,7 @@ from rich.markup import escape
 from pvkg import __version__
 from pvkg.commands import graph
 from pvkg.commands.eval import eval_command
+from pvkg.commands.terminology import app as terminology_app
 from pvkg.errors import NotBuiltError, PvkgError
 
 app = typer.Typer(
@@ -21,8 +22,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-terminology_app = typer.Typer(help="Build a UMLS/RxNorm index and link mentions to concepts.")
 app.add_typer(terminology_app, name="terminology", no_args_is_help=True)
+app.command("eval")(eval_command)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -33,10 +34,6 @@ PLANNED: dict[str, tuple[str, int]] = {
     "train": ("Fine-tune an extractor on annotated notes.", 8),
     "run": ("Run the whole pipeline: extract, normalize, load, signals, export.", 7),
     "report": ("Write the HTML signal report.", 7),
-}
-PLANNED_TERMINOLOGY: dict[str, tuple[str, int]] = {
-    "build": ("Index UMLS/RxNorm RRF files for linking.", 3),
-    "link": ("Link mention texts to CUIs and codes.", 3),
 }
 
 _PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -54,14 +51,12 @@ def _planned(group: typer.Typer, name: str, help_text: str, issue: int, full: st
 
 for _name, (_help, _issue) in PLANNED.items():
     _planned(app, _name, _help, _issue, _name)
-for _name, (_help, _issue) in PLANNED_TERMINOLOGY.items():
-    _planned(terminology_app, _name, _help, _issue, f"terminology {_name}")
+
 
 app.command("load")(graph.load)
 app.command("signals")(graph.signals)
 app.command("query")(graph.query)
 app.command("export")(graph.export)
-app.command("eval")(eval_command)
 
 
 def _show_version(value: bool) -> None:

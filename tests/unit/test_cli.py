@@ -56,7 +56,9 @@ def test_unbuilt_command_says_so_and_exits_2(command: str) -> None:
     assert result.stdout == ""
 
 
-def test_unbuilt_subcommand_of_a_group() -> None:
-    result = pvkg("terminology", "link", "rash")
-    assert result.returncode == 2
-    assert "`pvkg terminology link` is not built yet" in result.stderr
+def test_terminology_link_without_an_index_says_so() -> None:
+    result = pvkg("terminology", "link", "-t", "no-such-index", "--kind", "drug", "rash")
+    assert result.returncode == 1
+    assert "no-such-index: not a terminology index" in result.stderr
+    assert "hint: build one with `pvkg terminology build" in result.stderr
+    assert result.stdout == ""

@@ -1,0 +1,84 @@
+"""SQLite layout of the terminology index: staging tables (append-only) and final tables.
+
+Loading appends to rowid tables without indexes; the final WITHOUT ROWID tables are then
+filled in key order by GROUP BY, so SQLite's external sorter does the deduplication and
+no step keeps all atoms in Python.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+INDEX_FILE = "index.sqlite"
+STAGE_FILE = "stage.sqlite"
+SCHEMA_VERSION = 1
+
+# Staging lives in its own file, deleted after the build, so the index needs no VACUUM.
+BUILD_PRAGMAS = (
+    *(
+        f"PRAGMA {schema}.{pragma}"
+        for schema in ("main", "stage")
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -131072")
+    ),
+    "PRAGMA locking_mode = EXCLUSIVE",
+    "PRAGMA temp_store = FILE",
+)
+
+STAGING = """
+CREATE TABLE stage.names (cid INTEGER, rank INTEGER, name TEXT);
+CREATE TABLE stage.terms (key TEXT, cid INTEGER, n INTEGER);
+CREATE TABLE stage.codes (cid INTEGER, sab TEXT, tty TEXT, code TEXT);
+CREATE TABLE stage.sty (cid INTEGER, tui TEXT, name TEXT);
+CREATE TABLE stage.rel (src INTEGER, rela TEXT, dst INTEGER);
+"""
+
+FINAL = """
+CREATE TABLE concepts (cid INTEGER PRIMARY KEY, name TEXT NOT NULL, kinds INTEGER NOT NULL);
+CREATE TABLE terms (key TEXT, cid INTEGER, n INTEGER, PRIMARY KEY (key, cid)) WITHOUT ROWID;
+CREATE TABLE codes (cid INTEGER, sab TEXT, tty TEXT, code TEXT,
+                    PRIMARY KEY (cid, sab, tty, code)) WITHOUT ROWID;
+CREATE TABLE sty (cid INTEGER, tui TEXT, name TEXT, PRIMARY KEY (cid, tui)) WITHOUT ROWID;
+CREATE TABLE rel (src INTEGER, rela TEXT, dst INTEGER,
+                  PRIMARY KEY (src, rela, dst)) WITHOUT ROWID;
+CREATE TABLE ingredients (cid INTEGER, rxcui TEXT, PRIMARY KEY (cid, rxcui)) WITHOUT ROWID;
+CREATE TABLE meddra_pt (cid INTEGER, code TEXT, PRIMARY KEY (cid, code)) WITHOUT ROWID;
+"""
+
+# Sorted GROUP BY output goes into each B-tree in key order: appends, not random inserts.
+FILL = {
+    "semantic types": "INSERT INTO sty SELECT cid, tui, max(name) FROM stage.sty GROUP BY cid, tui",
+    "codes": """INSERT INTO codes SELECT cid, sab, tty, code FROM stage.codes
+                GROUP BY cid, sab, tty, code""",
+    "terms": "INSERT INTO terms SELECT key, cid, sum(n) FROM stage.terms GROUP BY key, cid",
+    "relations": "INSERT INTO rel SELECT src, rela, dst FROM stage.rel GROUP BY src, rela, dst",
+}
+
+
+def fill_concepts(
+    db: sqlite3.Connection, drug_tuis: frozenset[str], ae_tuis: frozenset[str]
+) -> None:
+    """One row per concept: its best-ranked name and its kind flags (1 drug, 2 adverse event)."""
+    drug = ",".join(f"'{t}'" for t in sorted(drug_tuis))
+    ae = ",".join(f"'{t}'" for t in sorted(ae_tuis))
+    # SQLite returns the bare `name` column of the row where min(rank) was found.
+    db.execute(
+        f"""
+        INSERT INTO concepts
+        SELECT n.cid, n.name,
+               coalesce((SELECT max(tui IN ({drug})) | (max(tui IN ({ae})) << 1)
+                         FROM sty WHERE sty.cid = n.cid), 0)
+        FROM (SELECT cid, name, min(rank) FROM stage.names GROUP BY cid) AS n
+        """  # noqa: S608 - the interpolated values are our own constants
+    )
+
+
+def open_for_build(directory: Path) -> sqlite3.Connection:
+    """A new index in `directory`, with its staging database attached as `stage`."""
+    db = sqlite3.connect(directory / INDEX_FILE, isolation_level=None)
+    db.execute("ATTACH DATABASE ? AS stage", (str(directory / STAGE_FILE),))
+    for pragma in BUILD_PRAGMAS:
+        db.execute(pragma)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.executescript(STAGING + FINAL)
+    return db

@@ -1,0 +1,79 @@
+"""`pvkg terminology build|link`: index a UMLS/RxNorm release, link mentions to concepts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from loaders.rrf import SUPPRESSED_DEFAULT, AtomFilter
+from normalize.index_build import BuildOptions, build_index
+from normalize.kinds import KINDS
+from normalize.link import link_all
+from pvkg.errors import ConfigError, InputError
+
+app = typer.Typer(
+    help="Build a UMLS/RxNorm index and link mentions to concepts.", no_args_is_help=True
+)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+_SHOWN_ERRORS = 20
+
+
+def _split(values: list[str] | None) -> frozenset[str] | None:
+    if not values:
+        return None
+    return frozenset(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+@app.command("build")
+def build(
+    rrf_dir: Path = typer.Argument(..., help="Release folder (with META/ or rrf/, or the RRFs)."),
+    out: Path = typer.Option(..., "-o", "--out", help="Index directory to write."),
+    sab: list[str] = typer.Option(None, "--sab", help="Sources to keep, e.g. RXNORM,MDR."),
+    lang: list[str] = typer.Option(["ENG"], "--lang", help="Languages to keep; 'all' keeps all."),
+    keep_suppressed: bool = typer.Option(
+        False, "--keep-suppressed", help="Keep atoms with SUPPRESS O, E or Y."
+    ),
+    max_errors: int = typer.Option(100, "--max-errors", help="Malformed lines tolerated."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Index UMLS/RxNorm RRF files for linking."""
+    languages = _split(lang)
+    options = BuildOptions(
+        filters=AtomFilter(
+            languages=None if languages == frozenset({"all"}) else languages,
+            sources=_split(sab),
+            suppressed=frozenset() if keep_suppressed else SUPPRESSED_DEFAULT,
+        ),
+        max_errors=max_errors,
+        progress=not quiet,
+    )
+    shown = [0]
+
+    def warn(error: InputError) -> None:
+        shown[0] += 1
+        if shown[0] <= _SHOWN_ERRORS:
+            _err.print(f"[yellow]skipped:[/] {escape(str(error))}")
+
+    manifest = build_index(rrf_dir, out, options, on_error=warn)
+    c = manifest.counts
+    _err.print(
+        f"indexed {c['concepts']:,} concepts, {c['terms']:,} keys, {c['codes']:,} codes "
+        f"in {manifest.build_seconds:.1f} s; {manifest.errors} malformed lines skipped -> {out}"
+    )
+
+
+@app.command("link")
+def link(
+    texts: list[str] = typer.Argument(..., help="Mention texts to link."),
+    index: Path = typer.Option(..., "-t", "--index", help="Index directory (terminology build)."),
+    kind: str = typer.Option(..., "--kind", help="drug or adverse_event."),
+) -> None:
+    """Link mention texts to CUIs and codes: one JSON object per text."""
+    if kind not in KINDS:
+        raise ConfigError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    for result in link_all(index, texts, kind):
+        typer.echo(json.dumps(result.to_json_dict(), ensure_ascii=False))

@@ -1,0 +1,112 @@
+"""Normalization keys and edit distance, checked over generated variants."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from normalize.approx import cosine, grams
+from normalize.edit import edit_similarity, osa_distance
+from normalize.keys import normalize_key
+
+TERMS = [
+    "Hypotension",
+    "Skin rash",
+    "Acetaminophen 325 MG Oral Tablet",
+    "Non-Hodgkin lymphoma",
+    "Crohn's disease",
+    "Low blood pressure",
+    "Diarrhoea",
+    "Béta-alanine",
+    "Leukaemia, acute myeloid",
+    "İstanbul ǰ ß ﬁbre",
+]
+
+
+def _variants(text: str, rng: random.Random) -> list[str]:
+    """Case, punctuation, whitespace and word-order variants of `text`."""
+    words = text.split()
+    out = [text.upper(), text.lower(), text.title(), f"  {text}. ", text.replace(" ", " - ")]
+    out += [", ".join(p) for p in itertools.islice(itertools.permutations(words), 6)]
+    out += ["".join(c.upper() if rng.random() < 0.5 else c.lower() for c in text) for _ in range(5)]
+    out += [";".join(words) + "!", "(" + " ".join(words) + ")"]
+    return out
+
+
+def test_case_punctuation_and_word_order_do_not_change_the_key() -> None:
+    rng = random.Random(0)
+    for term in TERMS[:-1]:
+        key = normalize_key(term)
+        for variant in _variants(term, rng):
+            assert normalize_key(variant) == key, (term, variant)
+
+
+def test_key_is_idempotent_on_generated_strings() -> None:
+    rng = random.Random(1)
+    alphabet = "abcdeéioquṣßİǰﬁ-',. ()/0123456789ASHOE"
+    samples = TERMS + ["".join(rng.choices(alphabet, k=rng.randint(0, 30))) for _ in range(3000)]
+    for text in samples:
+        key = normalize_key(text)
+        assert normalize_key(key) == key, text
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("rashes", "rash"),
+        ("allergies", "allergy"),
+        ("vomiting", "vomited"),
+        ("anaemia", "anemia"),
+        ("haemorrhage", "hemorrhage"),
+        ("oedema of legs", "leg edema"),
+        ("tumour", "tumor"),
+        ("Hypotension, NOS", "hypotension"),
+        ("aluminium sulphate", "aluminum sulfate"),
+        ("paediatric", "pediatric"),
+    ],
+)
+def test_inflection_and_british_spelling_fold_together(a: str, b: str) -> None:
+    assert normalize_key(a) == normalize_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("hypotension", "hypertension"), ("red", "bed")])
+def test_different_terms_keep_different_keys(a: str, b: str) -> None:
+    assert normalize_key(a) != normalize_key(b)
+
+
+def _reference_osa(a: str, b: str) -> int:
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(
+                d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def test_bit_parallel_osa_equals_the_dynamic_program() -> None:
+    rng = random.Random(2)
+    for _ in range(3000):
+        a = "".join(rng.choices("abcd", k=rng.randint(0, 10)))
+        b = "".join(rng.choices("abcd", k=rng.randint(0, 10)))
+        assert osa_distance(a, b) == _reference_osa(a, b), (a, b)
+    long_a = "x" * 70 + "ab"
+    assert osa_distance(long_a, "x" * 70 + "ba") == 1
+
+
+def test_transposition_beats_other_edits_where_trigrams_tie() -> None:
+    assert osa_distance("hypotensoin", "hypotension") == 1
+    assert edit_similarity("hypotensoin", "hypotension") > edit_similarity(
+        "hypotensoin", "hypertension"
+    )
+    assert cosine("hypotensoin", "hypotension") > cosine("hypotensoin", "hypertension")
+
+
+def test_grams_count_equals_length_even_with_repeats() -> None:
+    for word in ["a", "banana", "aaaa", "hypotension"]:
+        assert len(grams(word)) == len(word)
+        assert len(set(grams(word))) == len(word)
