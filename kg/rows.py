@@ -198,7 +198,10 @@ def first_code(concept: Concept, *vocabularies: str) -> str | None:
 def _drug_row(span: Span, concept: Concept | None) -> Row:
     if concept is None:
         return {"key": name_key(span.text), "name": span.text, "linked": False}
-    rxcui = first_code(concept, "RXNORM_IN", "RXNORM")
+    # A combination product rolls up to several ingredients; it is kept as one drug keyed by
+    # all of them, so that its reports are not counted for each ingredient alone.
+    ingredients = sorted(concept.codes.get("RXNORM_IN") or [])
+    rxcui = "+".join(ingredients) if ingredients else first_code(concept, "RXNORM")
     key = f"rxcui:{rxcui}" if rxcui else f"cui:{concept.cui}"
     return {"key": key, "name": concept.name, "rxcui": rxcui, "cui": concept.cui, "linked": True}
 

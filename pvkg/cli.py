@@ -10,9 +10,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from pvkg import __version__
-from pvkg.commands import graph
+from pvkg.commands import graph, normalize
 from pvkg.commands.eval import eval_command
 from pvkg.commands.terminology import app as terminology_app
+from pvkg.config import find_config
+from pvkg.config_map import default_map
 from pvkg.errors import NotBuiltError, PvkgError
 
 app = typer.Typer(
@@ -30,7 +32,6 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)
 # Commands planned but not built yet: name -> (help text, issue that builds it).
 PLANNED: dict[str, tuple[str, int]] = {
     "extract": ("Find (drug, dose, adverse event) triples in notes.", 4),
-    "normalize": ("Link triples' mentions to concepts and parse doses.", 7),
     "train": ("Fine-tune an extractor on annotated notes.", 8),
     "run": ("Run the whole pipeline: extract, normalize, load, signals, export.", 7),
     "report": ("Write the HTML signal report.", 7),
@@ -57,6 +58,7 @@ app.command("load")(graph.load)
 app.command("signals")(graph.signals)
 app.command("query")(graph.query)
 app.command("export")(graph.export)
+app.command("normalize")(normalize.normalize)
 
 
 def _show_version(value: bool) -> None:
@@ -83,8 +85,10 @@ def fail(error: PvkgError) -> NoReturn:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; option defaults come from pvkg.toml when there is one."""
     try:
-        app(standalone_mode=True)
+        config = find_config()
+        defaults = default_map(typer.main.get_command(app), config) if config else None
+        app(standalone_mode=True, default_map=defaults)
     except PvkgError as error:
         fail(error)

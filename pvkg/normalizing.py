@@ -1,0 +1,117 @@
+"""The normalize stage: link a triple's drug and adverse-event mentions to concepts through
+the terminology index, and parse its dose.
+
+Roll-ups travel in the concept's codes under two pvkg vocabularies: `RXNORM_IN` (the
+ingredient RXCUIs a drug rolls up to) and `MDR_PT` (the MedDRA preferred term of an event),
+which the graph keys Drug and AdverseEvent nodes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from normalize.dose import parse_dose
+from pvkg.errors import InputError
+from pvkg.jsonl import read_jsonl, write_jsonl
+from pvkg.records import Concept, Concepts, NormalizedTriple, Triple
+
+if TYPE_CHECKING:
+    from normalize.index import TerminologyIndex
+    from normalize.kinds import Kind
+    from normalize.link import LinkResult
+
+INGREDIENT_VOCABULARY = "RXNORM_IN"
+MEDDRA_PT_VOCABULARY = "MDR_PT"
+LINK_CACHE_SIZE = 65_536
+
+
+@dataclass
+class NormalizeSummary:
+    """Triples normalized, and how many drug and event mentions found a concept."""
+
+    triples: int = 0
+    drugs_linked: int = 0
+    drugs_unlinked: int = 0
+    events_linked: int = 0
+    events_unlinked: int = 0
+
+    def count(self, triple: NormalizedTriple) -> None:
+        self.triples += 1
+        if triple.concepts.drug is None:
+            self.drugs_unlinked += 1
+        else:
+            self.drugs_linked += 1
+        if triple.adverse_event is not None:
+            if triple.concepts.adverse_event is None:
+                self.events_unlinked += 1
+            else:
+                self.events_linked += 1
+
+
+def concept_of(result: LinkResult) -> Concept | None:
+    """The linked concept with its roll-ups added to its codes."""
+    concept = result.concept
+    if concept is None:
+        return None
+    codes = dict(concept.codes)
+    if result.ingredient_rxcui:
+        codes[INGREDIENT_VOCABULARY] = list(result.ingredient_rxcui)
+    if result.meddra_pt:
+        codes[MEDDRA_PT_VOCABULARY] = [result.meddra_pt]
+    return concept.model_copy(update={"codes": codes})
+
+
+class Normalizer:
+    """Links mentions (cached: notes repeat the same drug names) and parses doses."""
+
+    def __init__(self, index: TerminologyIndex) -> None:
+        self.index = index
+        self._link = lru_cache(maxsize=LINK_CACHE_SIZE)(self._link_uncached)
+
+    def _link_uncached(self, text: str, kind: Kind) -> Concept | None:
+        return concept_of(self.index.link(text, kind))
+
+    def normalize(self, triple: Triple) -> NormalizedTriple:
+        event = triple.adverse_event
+        return NormalizedTriple.from_triple(
+            triple,
+            concepts=Concepts(
+                drug=self._link(triple.drug.text, "drug"),
+                adverse_event=self._link(event.text, "adverse_event") if event else None,
+            ),
+            parsed_dose=parse_dose(triple.dose.text) if triple.dose else None,
+        )
+
+    def normalize_all(self, triples: Iterable[Triple]) -> Iterator[NormalizedTriple]:
+        for triple in triples:
+            yield self.normalize(triple)
+
+
+def normalize_file(
+    triples_path: str | Path,
+    index_dir: str | Path,
+    output: str | Path,
+    *,
+    on_error: Callable[[InputError], None] | None = None,
+) -> NormalizeSummary:
+    """Read Triple JSONL, write NormalizedTriple JSONL (streaming); bad lines are reported
+    through `on_error` and skipped."""
+    from normalize.index import open_index
+
+    summary = NormalizeSummary()
+    with open_index(Path(index_dir)) as index:
+        normalizer = Normalizer(index)
+
+        def counted() -> Iterator[NormalizedTriple]:
+            for triple in normalizer.normalize_all(
+                read_jsonl(triples_path, Triple, on_error=on_error)
+            ):
+                summary.count(triple)
+                yield triple
+
+        write_jsonl(output, counted())
+    return summary
