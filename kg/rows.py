@@ -67,7 +67,9 @@ class GraphBatch:
 
     def add_node(self, table: schema.NodeTable, row: Row) -> str:
         key: str = row["key"]
-        self.nodes[table.label].setdefault(key, {name: row.get(name) for name in table.names})
+        rows = self.nodes[table.label]
+        if key not in rows:
+            rows[key] = {name: row.get(name) for name in table.names}
         return key
 
     def add_rel(self, rel: schema.RelTable, source: str, target: str, **props: Any) -> None:

@@ -4,21 +4,21 @@ relationships. Documented for users in docs/schema.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class NodeTable:
     label: str
     properties: tuple[tuple[str, str], ...]  # (name, LadybugDB type); the first is the key
+    names: tuple[str, ...] = field(init=False)  # computed once: row building reads it a lot
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(name for name, _ in self.properties))
 
     @property
     def key(self) -> str:
         return self.properties[0][0]
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.properties)
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,10 @@ class RelTable:
     source: str
     target: str
     properties: tuple[tuple[str, str], ...] = ()
+    names: tuple[str, ...] = field(init=False)
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.properties)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(name for name, _ in self.properties))
 
 
 REPORT = NodeTable(
