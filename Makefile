@@ -1,12 +1,15 @@
 # The two set-up commands of the README: `make demo` and `make test`.
-# Each creates .venv and installs what it needs; the heavy `hf` extra (torch) is installed
-# once per venv, tracked by a stamp that only a change to pyproject.toml invalidates.
+# Each creates .venv and installs what it needs: the demo only the core package, the tests
+# every extra. The heavy `hf` extra (torch) is installed once per venv, tracked by a stamp
+# that only a change to pyproject.toml invalidates.
 
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pvkg-installed
+CORE_STAMP := $(VENV)/.pvkg-core-installed
+DEMO := demo-output
 
 export NEO4J_USER ?= neo4j
 export NEO4J_PASSWORD ?= pvkg-local-pass
@@ -17,7 +20,13 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --progress-bar off -e ".[all,test]"
-	touch $(STAMP)
+	touch $(STAMP) $(CORE_STAMP)
+
+$(CORE_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --progress-bar off -e .
+	touch $(CORE_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,6 +35,7 @@ lint: $(STAMP)
 
 # Neo4j is stopped by the trap whether the checks pass or fail.
 test: $(STAMP)
+	scripts/install-chromium
 	scripts/neo4j-local start
 	trap 'scripts/neo4j-local stop' EXIT; \
 	$(BIN)/ruff check . && \
@@ -33,8 +43,11 @@ test: $(STAMP)
 	$(BIN)/mypy && \
 	$(BIN)/pytest
 
-demo: $(STAMP)
-	$(BIN)/pvkg run examples/notes -t examples/terminology -o demo-output
+# The embedded store, the rule extractor, no server and no model download.
+demo: $(CORE_STAMP)
+	$(BIN)/pvkg terminology build examples/terminology -o $(DEMO)/index --quiet
+	$(BIN)/pvkg run examples/notes examples/notes-extra.jsonl examples/notes-extra.csv \
+		-t $(DEMO)/index --store $(DEMO)/graph -o $(DEMO)
 
 neo4j-start:
 	scripts/neo4j-local start

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pvkg import __version__
-from pvkg.commands import graph, normalize
+from pvkg.commands import graph, normalize, report
 from pvkg.commands.eval import eval_command
 from pvkg.commands.terminology import app as terminology_app
 from pvkg.config import find_config
@@ -34,7 +34,6 @@ PLANNED: dict[str, tuple[str, int]] = {
     "extract": ("Find (drug, dose, adverse event) triples in notes.", 4),
     "train": ("Fine-tune an extractor on annotated notes.", 8),
     "run": ("Run the whole pipeline: extract, normalize, load, signals, export.", 7),
-    "report": ("Write the HTML signal report.", 7),
 }
 
 _PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -58,6 +57,7 @@ app.command("load")(graph.load)
 app.command("signals")(graph.signals)
 app.command("query")(graph.query)
 app.command("export")(graph.export)
+app.command("report")(report.report)
 app.command("normalize")(normalize.normalize)
 
 
