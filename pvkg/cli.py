@@ -12,6 +12,7 @@ from rich.markup import escape
 from pvkg import __version__
 from pvkg.commands import graph, normalize, report
 from pvkg.commands.eval import eval_command
+from pvkg.commands.extract import extract_command
 from pvkg.commands.terminology import app as terminology_app
 from pvkg.config import find_config
 from pvkg.config_map import default_map
@@ -26,12 +27,12 @@ app = typer.Typer(
 )
 app.add_typer(terminology_app, name="terminology", no_args_is_help=True)
 app.command("eval")(eval_command)
+app.command("extract")(extract_command)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 # Commands planned but not built yet: name -> (help text, issue that builds it).
 PLANNED: dict[str, tuple[str, int]] = {
-    "extract": ("Find (drug, dose, adverse event) triples in notes.", 4),
     "train": ("Fine-tune an extractor on annotated notes.", 8),
     "run": ("Run the whole pipeline: extract, normalize, load, signals, export.", 7),
 }

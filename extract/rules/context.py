@@ -1,0 +1,98 @@
+"""ConText-style assertion of adverse-event mentions: negated, speculated, historical, family.
+
+Triggers, their categories and scope directions are data (`context_rules.json`). A trigger's
+scope runs forward, backward or both from it, up to `max_scope_tokens`, a terminator ("but",
+";") or the sentence end. Pseudo-triggers ("no increase") are longer phrases that win the
+leftmost-longest match and do nothing. An event in several scopes takes the first category
+in `precedence`; an event in none is present.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from extract.rules.rules_data import load_rules
+from extract.rules.tokens import Match, TokenTrie, fold
+from pvkg.records import Assertion, Record
+
+Category = Literal["negated", "speculated", "historical", "family", "pseudo", "terminate"]
+Direction = Literal["forward", "backward", "bidirectional"]
+RULES_FILE = "context_rules.json"
+
+
+class ContextRule(Record):
+    trigger: Annotated[str, Field(min_length=1)]
+    category: Category
+    direction: Direction = "forward"
+    max_scope_tokens: Annotated[int, Field(ge=1)] | None = None
+
+
+class ContextRules(Record):
+    version: int
+    max_scope_tokens: Annotated[int, Field(ge=1)] = 8
+    precedence: tuple[Assertion, ...]
+    rules: tuple[ContextRule, ...]
+
+
+def load_context_rules(path: str | Path | None = None) -> ContextRules:
+    return load_rules(ContextRules, RULES_FILE, path)
+
+
+class ContextMatcher:
+    """Assigns each adverse-event mention of a sentence its assertion."""
+
+    def __init__(self, rules: ContextRules | None = None) -> None:
+        self.rules = rules or load_context_rules()
+        self._trie: TokenTrie[ContextRule] = TokenTrie()
+        for rule in self.rules.rules:
+            self._trie.add(fold(rule.trigger), rule)
+
+    def assertions(
+        self,
+        words: Sequence[str],
+        events: Sequence[tuple[int, int]],
+        occupied: Sequence[tuple[int, int]],
+    ) -> list[Assertion]:
+        """The assertion of each event (token range) in a sentence's `words`; triggers that
+        overlap an `occupied` range (a mention) are not triggers there."""
+        taken = {i for first, stop in occupied for i in range(first, stop)}
+        triggers = [
+            m for m in self._trie.scan(words) if not taken.intersection(range(m.first, m.stop))
+        ]
+        ends = [m for m in triggers if m.value.category == "terminate"]
+        starts = [m.first for m in ends]
+        scopes = [
+            (m.value.category, scope)
+            for m in triggers
+            if m.value.category not in ("terminate", "pseudo")
+            for scope in self._scopes(m, ends, starts, len(words))
+        ]
+        return [self._assertion(event, scopes) for event in events]
+
+    def _scopes(
+        self, trigger: Match[ContextRule], ends: list[Match[ContextRule]], starts: list[int], n: int
+    ) -> list[tuple[int, int]]:
+        rule = trigger.value
+        reach = rule.max_scope_tokens or self.rules.max_scope_tokens
+        scopes = []
+        if rule.direction in ("forward", "bidirectional"):
+            after = bisect.bisect_left(starts, trigger.stop)
+            stop = starts[after] if after < len(starts) else n
+            scopes.append((trigger.stop, min(stop, trigger.stop + reach)))
+        if rule.direction in ("backward", "bidirectional"):
+            before = bisect.bisect_right(starts, trigger.first) - 1
+            first = ends[before].stop if before >= 0 else 0
+            scopes.append((max(first, trigger.first - reach), trigger.first))
+        return scopes
+
+    def _assertion(
+        self, event: tuple[int, int], scopes: Sequence[tuple[str, tuple[int, int]]]
+    ) -> Assertion:
+        first, stop = event
+        found = {category for category, (lo, hi) in scopes if first < hi and stop > lo}
+        return next((a for a in self.rules.precedence if a in found), "present")

@@ -1,0 +1,212 @@
+"""The rule baseline: dictionary terms, dose patterns, ConText assertion and relation rules.
+
+Each sentence (`extract.text.sentences`) is processed on its own, so time and memory grow
+linearly with the note; a sentence longer than `max_sentence_chars` is cut at whitespace.
+All offsets are into the original note; the evidence of a triple is its sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from extract.base import ExtractionResult
+from extract.rules.context import ContextMatcher
+from extract.rules.dose_patterns import dose_span, find_doses, plain
+from extract.rules.lexicon import Lexicon, TermSource
+from extract.rules.morphology import Morphology
+from extract.rules.relations import Link, Range, RelationMatcher
+from extract.rules.tokens import Tokens, tokenize
+from extract.text import Window, sentences
+from pvkg import __version__
+from pvkg.errors import ConfigError
+from pvkg.records import Assertion, ExtractorInfo, Mention, MentionKind, Note, Span, Triple
+
+NAME = "rules"
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """One sentence's mentions: token ranges and their spans, by kind."""
+
+    window: Window
+    tokens: Tokens
+    drugs: list[tuple[Range, Span]]
+    events: list[tuple[Range, Span]]
+    doses: list[tuple[Range, Span]]
+
+
+class RuleExtractor:
+    """Finds (drug, dose, adverse event) triples with rules; see the package doc."""
+
+    def __init__(
+        self,
+        terms: TermSource | Lexicon | None = None,
+        index: TermSource | None = None,
+        *,
+        context: ContextMatcher | None = None,
+        relations: RelationMatcher | None = None,
+        morphology: Morphology | bool = True,
+        min_confidence: float = 0.0,
+        max_sentence_chars: int = 2000,
+    ) -> None:
+        if isinstance(terms, Lexicon):
+            self.lexicon = terms
+            if index is not None:
+                self.lexicon.add_terms(index)
+        else:
+            self.lexicon = Lexicon(*(s for s in (terms, index) if s is not None))
+        if not len(self.lexicon):
+            raise ConfigError("the rule extractor has no terms", hint="give a term list (--terms)")
+        self.context = context or ContextMatcher()
+        self.relations = relations or RelationMatcher()
+        self.morphology = Morphology() if morphology is True else morphology or None
+        self.min_confidence = min_confidence
+        self.max_sentence_chars = max_sentence_chars
+        rules = f"{self.context.rules.version}.{self.relations.rules.version}"
+        self._info = ExtractorInfo(name=NAME, version=f"{__version__}+rules.{rules}")
+
+    @property
+    def info(self) -> ExtractorInfo:
+        return self._info
+
+    def extract_many(self, notes: Iterable[Note]) -> Iterator[ExtractionResult]:
+        for note in notes:
+            yield self.extract(note)
+
+    def extract(self, note: Note) -> ExtractionResult:
+        text = note.text
+        dose_text = plain(text)
+        triples: list[Triple] = []
+        mentions: list[Mention] = []
+        problems: list[str] = []
+        for sentence in sentences(text):
+            for window in _pieces(text, sentence, self.max_sentence_chars):
+                if window != sentence:
+                    problems.append(f"sentence {sentence.start}:{sentence.end} was cut")
+                found = self._mentions(text, dose_text, window)
+                mentions.extend(_as_mentions(found))
+                triples.extend(self._triples(note, found))
+        return ExtractionResult(
+            note_id=note.id,
+            triples=tuple(triples),
+            mentions=tuple(mentions),
+            returned_spans=len(mentions),
+            problems=tuple(dict.fromkeys(problems)),
+        )
+
+    def _mentions(self, text: str, dose_text: str, window: Window) -> _Sentence:
+        tokens = tokenize(text, window.start, window.end)
+        drugs: list[tuple[Range, Span]] = []
+        events: list[tuple[Range, Span]] = []
+        matches = list(self.lexicon.find(tokens))
+        if self.morphology is not None:
+            matches = self.morphology.complete(tokens.words, matches)
+        for match in matches:
+            start, end = tokens.starts[match.first], tokens.ends[match.stop - 1]
+            span = Span(text=text[start:end], start=start, end=end)
+            found = drugs if match.value == "drug" else events
+            found.append(((match.first, match.stop), span))
+        doses = _doses(text, dose_text, window, tokens, [*drugs, *events]) if drugs else []
+        return _Sentence(window, tokens, drugs, events, doses)
+
+    def _triples(self, note: Note, found: _Sentence) -> list[Triple]:
+        if not found.drugs:
+            return []
+        words = found.tokens.words
+        drug_ranges = [r for r, _ in found.drugs]
+        event_ranges = [r for r, _ in found.events]
+        links = self.relations.link_events(words, drug_ranges, event_ranges)
+        owners = self.relations.link_doses(words, drug_ranges, [r for r, _ in found.doses])
+        occupied = [*drug_ranges, *event_ranges, *(r for r, _ in found.doses)]
+        assertions = self.context.assertions(words, event_ranges, occupied)
+        evidence = Span(
+            text=note.text[found.window.start : found.window.end],
+            start=found.window.start,
+            end=found.window.end,
+        )
+        triples = []
+        for index, (_, drug) in enumerate(found.drugs):
+            doses = [found.doses[d][1] for d, owner in enumerate(owners) if owner == index]
+            events = [
+                (found.events[e][1], link, assertions[e])
+                for e, event_links in enumerate(links)
+                for link in event_links
+                if link.drug == index
+            ]
+            for triple in self._drug_triples(note.id, drug, doses, events, evidence):
+                if triple.confidence >= self.min_confidence:
+                    triples.append(triple)
+        return triples
+
+    def _drug_triples(
+        self,
+        note_id: str,
+        drug: Span,
+        doses: list[Span],
+        events: list[tuple[Span, Link, Assertion]],
+        evidence: Span,
+    ) -> Iterator[Triple]:
+        """Each event with each dose of the drug; the doses alone when it has no event."""
+
+        def triple(dose: Span | None, event: Span | None, found: Assertion, c: float) -> Triple:
+            return Triple(
+                note_id=note_id,
+                drug=drug,
+                dose=dose,
+                adverse_event=event,
+                assertion=found,
+                evidence=evidence,
+                extractor=self.info,
+                confidence=c,
+            )
+
+        dose_options: list[Span | None] = [*doses] or [None]
+        for event, link, assertion in events:
+            for dose in dose_options:
+                yield triple(dose, event, assertion, link.confidence)
+        if not events:
+            for dose in doses:
+                yield triple(dose, None, "present", self.relations.rules.dose.confidence)
+
+
+def _doses(
+    text: str, dose_text: str, window: Window, tokens: Tokens, terms: list[tuple[Range, Span]]
+) -> list[tuple[Range, Span]]:
+    """Dose mentions of the window that overlap no term and no earlier dose, in order."""
+    taken = [(span.start, span.end) for _, span in terms]
+    doses = []
+    for start, end in sorted(find_doses(dose_text, window.start, window.end)):
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        first = bisect.bisect_left(tokens.starts, start)
+        stop = bisect.bisect_left(tokens.starts, end)
+        doses.append(((first, stop), dose_span(text, start, end)))
+    return doses
+
+
+def _as_mentions(found: _Sentence) -> Iterator[Mention]:
+    kinds: tuple[tuple[MentionKind, list[tuple[Range, Span]]], ...] = (
+        ("drug", found.drugs),
+        ("adverse_event", found.events),
+        ("dose", found.doses),
+    )
+    for kind, spans in kinds:
+        for _, span in spans:
+            yield Mention(kind=kind, span=span)
+
+
+def _pieces(text: str, sentence: Window, limit: int) -> Iterator[Window]:
+    """The sentence, or pieces of at most `limit` characters cut at whitespace."""
+    start = sentence.start
+    while sentence.end - start > limit:
+        cut = text.rfind(" ", start + 1, start + limit)
+        cut = cut if cut > start else start + limit
+        yield Window(start, cut)
+        start = cut
+        while start < sentence.end and text[start].isspace():
+            start += 1
+    if start < sentence.end:
+        yield Window(start, sentence.end)

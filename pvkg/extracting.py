@@ -1,0 +1,160 @@
+"""Extract triples from a file or folder of notes: the library side of `pvkg extract`.
+
+Notes stream from `loaders.notes` through the extractor into a JSONL of triples, one per
+line. The output is written to `<output>.part` and renamed when the run completes, so a
+failed run never leaves a file that looks finished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from extract.base import ExtractionResult, Extractor
+from loaders.notes import read_notes
+from pvkg.errors import ConfigError, InputError
+from pvkg.jsonl import ErrorHandler, write_jsonl
+from pvkg.records import Triple
+
+NoteHandler = Callable[[ExtractionResult], None]
+
+
+@dataclass(frozen=True)
+class ExtractSummary:
+    """What a run did: notes extracted, triples written, spans the extractor returned and
+    dropped (not found in the note), input records skipped, problems the extractor noted."""
+
+    notes: int
+    triples: int
+    returned_spans: int
+    dropped_spans: int
+    errors: int
+    problems: int
+
+
+@dataclass
+class _Tally:
+    notes: int = 0
+    triples: int = 0
+    returned_spans: int = 0
+    dropped_spans: int = 0
+    errors: int = 0
+    problems: int = 0
+
+    def add(self, result: ExtractionResult) -> None:
+        self.notes += 1
+        self.triples += len(result.triples)
+        self.returned_spans += result.returned_spans
+        self.dropped_spans += result.dropped_spans
+        self.problems += len(result.problems)
+
+
+def extract_notes(
+    notes_path: str | Path,
+    output: str | Path,
+    extractor: Extractor,
+    *,
+    on_error: ErrorHandler | None = None,
+    on_note: NoteHandler | None = None,
+    id_field: str | None = None,
+    text_field: str | None = None,
+) -> ExtractSummary:
+    """Run `extractor` over the notes at `notes_path` and write its triples to `output`.
+
+    Bad notes go to `on_error` and are skipped (without it the first one raises); every
+    note's result goes to `on_note` once its triples are written."""
+    output = Path(output)
+    partial = output.with_name(output.name + ".part")
+    tally = _Tally()
+
+    def counted(error: InputError) -> None:
+        tally.errors += 1
+        if on_error is None:
+            raise error
+        on_error(error)
+
+    notes = read_notes(notes_path, on_error=counted, id_field=id_field, text_field=text_field)
+    results = extractor.extract_many(notes)
+    try:
+        write_jsonl(partial, _triples(results, tally, on_note))
+        partial.replace(output)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    return ExtractSummary(
+        notes=tally.notes,
+        triples=tally.triples,
+        returned_spans=tally.returned_spans,
+        dropped_spans=tally.dropped_spans,
+        errors=tally.errors,
+        problems=tally.problems,
+    )
+
+
+def _triples(
+    results: Iterable[ExtractionResult], tally: _Tally, on_note: NoteHandler | None
+) -> Iterator[Triple]:
+    for result in results:
+        yield from result.triples
+        tally.add(result)
+        if on_note is not None:
+            on_note(result)
+
+
+@dataclass(frozen=True)
+class ExtractorOptions:
+    """How to build an extractor: `kind` rules or llm; rules read `terms` (a TSV) and the
+    terms of the terminology `index`; llm options as `pvkg extract --llm-*`."""
+
+    kind: str = "rules"
+    terms: Path | None = None
+    index: Path | None = None
+    min_confidence: float = 0.0
+    morphology: bool = True
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_model_path: Path | None = None
+    allow_remote_llm: bool = False
+
+
+def build_extractor(options: ExtractorOptions) -> Extractor:
+    """The extractor `options` describe; heavy modules are imported only for the kind used."""
+    if options.kind == "rules":
+        return _rules(options)
+    if options.kind == "llm":
+        from extract.llm import LLMOptions, build_llm_extractor
+
+        return build_llm_extractor(
+            LLMOptions(
+                llm_url=options.llm_url,
+                model=options.llm_model,
+                model_path=options.llm_model_path,
+                allow_remote=options.allow_remote_llm,
+            )
+        )
+    raise ConfigError(f"unknown extractor {options.kind!r}", hint="choose rules or llm")
+
+
+def _rules(options: ExtractorOptions) -> Extractor:
+    from extract.rules import RuleExtractor, read_terms
+
+    sources = []
+    if options.terms is not None:
+        sources.append(read_terms(options.terms))
+    if options.index is not None:
+        from normalize.lexicon import index_terms
+
+        sources.append(index_terms(options.index))
+    if not sources:
+        raise ConfigError(
+            "the rule extractor needs terms",
+            hint="give a terminology index (-t) or a term list (--terms FILE)",
+        )
+    return RuleExtractor(
+        sources[0],
+        sources[1] if len(sources) > 1 else None,
+        min_confidence=options.min_confidence,
+        morphology=options.morphology,
+    )
