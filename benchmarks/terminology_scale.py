@@ -1,12 +1,16 @@
 """Terminology benchmark: build time, peak RSS, index size, open time, linking throughput.
 
-    .venv/bin/python benchmarks/terminology_scale.py --rows 1000000 [--record]
+    .venv/bin/python benchmarks/terminology_scale.py --rows 1000000 [--quickumls N] [--record]
 
 Generates a synthetic release (benchmarks/terminology_synth.py) in a temporary directory,
 builds the index in a child process (its wall time and peak RSS measured with wait4), then
 links sampled English atoms of drug / disorder concepts: as written but with case and
 punctuation changed (exact path), and with one typo in their longest word (approximate
-path). `--record` appends the figures to benchmarks/RESULTS.md under "## Terminology".
+path), one at a time (`link`) and in batches of 1,000 (`link_many`), each with a freshly
+opened index (cold caches). Rates are mentions per second of wall time and per second of
+the process's CPU time (which a busy shared machine disturbs less). `--quickumls` also
+builds a QuickUMLS index of the same release and links the same mentions through it.
+`--record` appends the figures to benchmarks/RESULTS.md under "## Terminology".
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, Protocol, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,11 +34,18 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.terminology_synth import generate  # noqa: E402
 from normalize.index import open_index  # noqa: E402
 from normalize.kinds import Kind  # noqa: E402
+from normalize.link import LinkResult  # noqa: E402
 
 _BUILD = (
     "import sys; from pathlib import Path; from normalize.index_build import BuildOptions, "
     "build_index; build_index(Path(sys.argv[1]), Path(sys.argv[2]), BuildOptions(progress=False))"
 )
+_BUILD_QUICKUMLS = (
+    "import sys; from pathlib import Path; from normalize.quickumls_backend import "
+    "build_quickumls; build_quickumls(Path(sys.argv[1]), Path(sys.argv[2]))"
+)
+_BATCH = 1_000
+Mention = tuple[str, str, Kind]
 
 
 def _typo(text: str, rng: random.Random) -> str:
@@ -59,23 +71,46 @@ def _restyle(text: str, rng: random.Random) -> str:
     return text.replace(" ", rng.choice((" ", "-", "  "))) + rng.choice(("", ".", ";"))
 
 
-def _build(release: Path, index: Path) -> tuple[float, float]:
+def _build(release: Path, index: Path, script: str = _BUILD) -> tuple[float, float]:
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-c", _BUILD, str(release), str(index)]
-    proc = subprocess.Popen(command, env=env)  # noqa: S603 - our interpreter, our script
+    command = [sys.executable, "-c", script, str(release), str(index)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
         raise SystemExit(f"build failed with status {status}")
     return time.perf_counter() - started, usage.ru_maxrss / 1024 / 1024
 
 
-def _throughput(index_dir: Path, mentions: list[tuple[str, str, Kind]]) -> tuple[float, float]:
-    with open_index(index_dir) as index:
-        started = time.perf_counter()
-        hits = sum(index.link(text, kind).cui == cui for text, cui, kind in mentions)
-        elapsed = time.perf_counter() - started
-    return len(mentions) / elapsed, hits / len(mentions)
+class _Linker(Protocol):
+    def link(self, text: str, kind: Kind) -> LinkResult: ...
+    def link_many(self, texts: list[str], kind: Kind) -> list[LinkResult]: ...
+
+
+def _links(linker: _Linker, mentions: list[Mention], batched: bool) -> int:
+    if not batched:
+        return sum(linker.link(text, kind).cui == cui for text, cui, kind in mentions)
+    hits = 0
+    for start in range(0, len(mentions), _BATCH):
+        chunk = mentions[start : start + _BATCH]
+        for kind in ("drug", "adverse_event"):
+            mine = [(t, c) for t, c, k in chunk if k == kind]
+            found = linker.link_many([t for t, _ in mine], kind)
+            hits += sum(r.cui == c for r, (_, c) in zip(found, mine, strict=True))
+    return hits
+
+
+def _throughput(
+    open_linker: Callable[[], Any], mentions: list[Mention], batched: bool
+) -> tuple[float, float, float]:
+    """(mentions per wall second, per CPU second, share linked to the source CUI)."""
+    with open_linker() as linker:
+        linker.link("zzqx", "adverse_event")  # loads the trigram files
+        linker.link("zzqx", "drug")
+        wall, cpu = time.perf_counter(), time.process_time()
+        hits = _links(linker, mentions, batched)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return len(mentions) / wall, len(mentions) / cpu, hits / len(mentions)
 
 
 def _open_times(index_dir: Path) -> tuple[float, float]:
@@ -89,7 +124,7 @@ def _open_times(index_dir: Path) -> tuple[float, float]:
     return opened, first
 
 
-def run(rows: int, workdir: Path, n_mentions: int) -> dict[str, float]:
+def run(rows: int, workdir: Path, n_mentions: int, quickumls: int) -> dict[str, float]:
     release, index = workdir / "release", workdir / "index"
     started = time.perf_counter()
     stats = generate(release, rows, mentions=n_mentions)
@@ -100,12 +135,12 @@ def run(rows: int, workdir: Path, n_mentions: int) -> dict[str, float]:
     opened, first = _open_times(index)
     rng = random.Random(3)  # noqa: S311 - sampling, not secrets
     lines = (release / "mentions.tsv").read_text(encoding="utf-8").splitlines()
-    sample = [cast(tuple[str, str, Kind], tuple(x.split("\t"))) for x in lines if x]
-    exact = [(_restyle(t, rng), c, k) for t, c, k in sample]
-    typos = [(_typo(t, rng), c, k) for t, c, k in sample]
-    exact_rate, exact_acc = _throughput(index, exact)
-    approx_rate, approx_acc = _throughput(index, typos)
-    return {
+    sample = [cast(Mention, tuple(x.split("\t"))) for x in lines if x]
+    sets = {
+        "exact": [(_restyle(t, rng), c, k) for t, c, k in sample],
+        "approx": [(_typo(t, rng), c, k) for t, c, k in sample],
+    }
+    out = {
         "rows": stats.conso_rows,
         "concepts": stats.concepts,
         "mrrel_rows": stats.rel_rows,
@@ -116,28 +151,73 @@ def run(rows: int, workdir: Path, n_mentions: int) -> dict[str, float]:
         "index_gb": size_gb,
         "open_s": opened,
         "open_and_first_approx_s": first,
-        "exact_per_s": exact_rate,
-        "exact_same_cui": exact_acc,
-        "approx_per_s": approx_rate,
-        "approx_same_cui": approx_acc,
         "mentions": len(sample),
     }
+    for name, mentions in sets.items():
+        for mode, batched in (("single", False), ("batch", True)):
+            rate, cpu_rate, same = _throughput(lambda: open_index(index), mentions, batched)
+            out |= {f"{name}_{mode}_per_s": rate, f"{name}_{mode}_per_cpu_s": cpu_rate}
+            out[f"{name}_same_cui"] = same
+    if quickumls:
+        out |= _quickumls(release, workdir / "quickumls", sets, quickumls)
+    return out
+
+
+def _quickumls(
+    release: Path, directory: Path, sets: dict[str, list[Mention]], n: int
+) -> dict[str, float]:
+    from normalize.quickumls_backend import open_quickumls
+
+    build_s, rss_gb = _build(release, directory, _BUILD_QUICKUMLS)
+    out = {
+        "qu_build_s": build_s,
+        "qu_peak_rss_gb": rss_gb,
+        "qu_index_gb": sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 1e9,
+        "qu_mentions": min(n, len(sets["exact"])),
+    }
+    for name, mentions in sets.items():
+        rate, cpu_rate, same = _throughput(lambda: open_quickumls(directory), mentions[:n], False)
+        out |= {f"qu_{name}_per_s": rate, f"qu_{name}_per_cpu_s": cpu_rate}
+        out[f"qu_{name}_same_cui"] = same
+    return out
 
 
 def _report(r: dict[str, float]) -> str:
-    return (
+    text = (
         f"- {int(r['rows']):,} MRCONSO rows ({r['mrconso_gb']:.2f} GB, "
         f"{int(r['concepts']):,} concepts, {int(r['mrrel_rows']):,} MRREL rows), "
         f"{platform.machine()} with {os.cpu_count()} cores, Python "
-        f"{platform.python_version()} (release generated in {r['generate_s']:.0f} s):\n"
+        f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end "
+        f"(release generated in {r['generate_s']:.0f} s):\n"
         f"  build {r['build_s']:.0f} s, peak RSS {r['peak_rss_gb']:.2f} GB, "
         f"index {r['index_gb']:.2f} GB; open {r['open_s'] * 1000:.0f} ms "
         f"({r['open_and_first_approx_s'] * 1000:.0f} ms with trigram files loaded);\n"
-        f"  exact/normalized {r['exact_per_s']:,.0f} mentions/s "
-        f"({r['exact_same_cui']:.1%} to the source CUI), approximate "
-        f"{r['approx_per_s']:,.0f} mentions/s ({r['approx_same_cui']:.1%} to the source CUI; "
-        f"one typo each), {int(r['mentions']):,} mentions\n"
     )
+    for name, label in (("exact", "exact/normalized"), ("approx", "approximate (one typo)")):
+        text += (
+            f"  {label}: {r[f'{name}_single_per_s']:,.0f}/s one at a time "
+            f"({r[f'{name}_single_per_cpu_s']:,.0f} per CPU-s), "
+            f"{r[f'{name}_batch_per_s']:,.0f}/s batched "
+            f"({r[f'{name}_batch_per_cpu_s']:,.0f} per CPU-s), "
+            f"{r[f'{name}_same_cui']:.1%} to the source CUI\n"
+        )
+    text += f"  {int(r['mentions']):,} mentions per set\n"
+    if "qu_build_s" in r:
+        text += (
+            f"  QuickUMLS 1.4.2 on the same release: build {r['qu_build_s']:.0f} s "
+            f"({r['qu_build_s'] / r['build_s']:.1f}x ours), peak RSS "
+            f"{r['qu_peak_rss_gb']:.2f} GB, index {r['qu_index_gb']:.2f} GB;\n"
+        )
+        for name, label in (("exact", "exact/normalized"), ("approx", "approximate")):
+            text += (
+                f"  QuickUMLS {label}: {r[f'qu_{name}_per_s']:,.0f}/s "
+                f"({r[f'qu_{name}_per_cpu_s']:,.0f} per CPU-s; ours one at a time is "
+                f"{r[f'{name}_single_per_cpu_s'] / r[f'qu_{name}_per_cpu_s']:.1f}x, batched "
+                f"{r[f'{name}_batch_per_cpu_s'] / r[f'qu_{name}_per_cpu_s']:.1f}x), "
+                f"{r[f'qu_{name}_same_cui']:.1%} to the source CUI, "
+                f"{int(r['qu_mentions']):,} mentions\n"
+            )
+    return text
 
 
 def _record(text: str) -> None:
@@ -160,11 +240,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--mentions", type=int, default=20_000)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--quickumls", type=int, default=0, metavar="N", help="also QuickUMLS, on N mentions"
+    )
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pvkg-term-bench-"))
     try:
-        text = _report(run(args.rows, workdir, args.mentions))
+        text = _report(run(args.rows, workdir, args.mentions, args.quickumls))
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

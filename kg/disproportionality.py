@@ -51,6 +51,11 @@ Z95 = 1.959963984540054
 METHODS = frozenset({"prr", "ror", "ror_exact", "ic", "ebgm"})
 
 
+# Fewer pairs than this cannot pin down a five-parameter prior: the fit lands on a
+# degenerate mixture that shrinks every pair to one value. EBGM is then left empty.
+MIN_FIT_PAIRS = 500
+
+
 @dataclass(frozen=True)
 class PairCounts:
     """Unique-report counts for one drug-event pair (see the module docstring)."""
@@ -276,7 +281,8 @@ def compute_signals(
 
     ``methods`` draws from prr (with chi2), ror (Woolf), ror_exact (conditional MLE, about
     7 ms a pair), ic and ebgm. EBGM fits the prior on all pairs given (``kg.ebgm.fit_prior``,
-    pairs with a >= 1) before ``min_count`` filters the output, unless ``prior`` is given.
+    pairs with a >= 1) before ``min_count`` filters the output, unless ``prior`` is given;
+    with fewer than ``MIN_FIT_PAIRS`` pairs and no prior, EBGM columns stay empty.
     """
     chosen = _check_methods(methods)
     pair_list = list(pairs)
@@ -291,7 +297,7 @@ def compute_signals(
     if "ic" in chosen:
         ic_value, ic025, _ = _ic(table)
         columns.update(ic=ic_value, ic025=ic025)
-    if "ebgm" in chosen and pair_list:
+    if "ebgm" in chosen and pair_list and (prior is not None or len(pair_list) >= MIN_FIT_PAIRS):
         if prior is None:
             prior = fit_prior(table.a, table.e).prior
         columns.update(

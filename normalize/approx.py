@@ -9,34 +9,54 @@ come from the CPMerge idea: only the rarest `m - tau + 1` lists are merged, the 
 probed by binary search. Files per kind: `<stem>.tokens.txt` (token per line, id = line
 number), `<stem>.grams.txt` (trigram per line), `<stem>.offsets.npy`, `<stem>.postings.npy`
 (memory-mapped), `<stem>.sizes.npy` (first token id of each length).
+
+Most misspellings are one edit away (Damerau 1964), and a trigram search costs far more than
+finding those directly: `<stem>.deletes.npy` (memory-mapped, sorted) holds
+`crc32(d) << 32 | token id` for every token and each string `d` made by deleting one of its
+characters (SymSpell). Two strings within one insertion, deletion, substitution or adjacent
+transposition share such a string, so `neighbours` finds all tokens one edit away with one
+vectorised binary search per query, then checks each with the edit distance.
 """
 
 from __future__ import annotations
 
 import math
+import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from normalize.edit import one_edit
 from pvkg.errors import TerminologyError
 
 _EMPTY = np.empty(0, dtype=np.uint32)
 _EPS = 1e-9
+_LOW32 = np.uint64(0xFFFFFFFF)
 IntArray = np.ndarray[Any, np.dtype[Any]]
 
 
 def grams(key: str) -> list[str]:
     """Trigrams of `$key$`; a repeated trigram gets its repeat number so sizes equal len(key)."""
     padded = f"${key}$"
+    plain = [padded[i : i + 3] for i in range(len(padded) - 2)]
+    if len(set(plain)) == len(plain):
+        return plain
     seen: dict[str, int] = {}
     out = []
-    for i in range(len(padded) - 2):
-        gram = padded[i : i + 3]
+    for gram in plain:
         repeat = seen.get(gram, 0)
         seen[gram] = repeat + 1
         out.append(gram if repeat == 0 else f"{gram}{repeat}")
     return out
+
+
+def delete_hashes(token: str) -> set[int]:
+    """crc32 of `token` and of each string made by deleting one of its characters."""
+    variants = {token[:i] + token[i + 1 :] for i in range(len(token))}
+    variants.add(token)
+    return {zlib.crc32(v.encode("utf-8")) for v in variants}
 
 
 def approx_stem(kind: str) -> str:
@@ -45,13 +65,18 @@ def approx_stem(kind: str) -> str:
 
 
 def files(directory: Path, stem: str) -> dict[str, Path]:
-    parts = ("tokens.txt", "grams.txt", "offsets.npy", "postings.npy", "sizes.npy")
+    parts = ("tokens.txt", "grams.txt", "offsets.npy", "postings.npy", "sizes.npy", "deletes.npy")
     return {part: directory / f"{stem}.{part}" for part in parts}
+
+
+@lru_cache(maxsize=1 << 16)
+def _gram_set(text: str) -> frozenset[str]:
+    return frozenset(grams(text))
 
 
 def cosine(a: str, b: str) -> float:
     """Trigram cosine similarity of two strings (as the index computes it)."""
-    ga, gb = set(grams(a)), set(grams(b))
+    ga, gb = _gram_set(a), _gram_set(b)
     return len(ga & gb) / math.sqrt(len(ga) * len(gb)) if ga and gb else 0.0
 
 
@@ -74,6 +99,20 @@ class NgramIndex:
         self._postings: IntArray = np.load(paths["postings.npy"], mmap_mode="r").view(np.ndarray)
         self._size_start: IntArray = np.load(paths["sizes.npy"])
         self._max_size = len(self._size_start) - 2
+        self._deletes: IntArray = np.load(paths["deletes.npy"], mmap_mode="r").view(np.ndarray)
+
+    def neighbours(self, token: str) -> list[str]:
+        """Vocabulary tokens one edit (OSA distance 1) away from `token`."""
+        starts = np.fromiter(delete_hashes(token), dtype=np.uint64) << np.uint64(32)
+        lows = self._deletes.searchsorted(starts).tolist()
+        highs = self._deletes.searchsorted(starts | _LOW32, side="right").tolist()
+        ids: set[int] = set()
+        for lo, hi in zip(lows, highs, strict=True):
+            if lo < hi:
+                ids.update((self._deletes[lo:hi] & _LOW32).tolist())
+        # A shared deletion also joins tokens two edits apart, and crc32 can collide.
+        found = (self.tokens[i] for i in ids)
+        return [t for t in found if one_edit(token, t)]
 
     def _list(self, gram: str, lo: int, hi: int) -> IntArray:
         gid = self._gram_ids.get(gram)

@@ -2,7 +2,7 @@
 
 Postings are packed as (trigram id << 32 | key id) in one flat uint64 buffer, sorted in
 place by numpy and split into per-trigram lists: 8 bytes per posting, no Python object
-per posting.
+per posting. The deletion index is packed the same way, as (crc32 << 32 | token id).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from normalize.approx import files, grams
+from normalize.approx import delete_hashes, files, grams
 
 _CHUNK = 1 << 24
 _LOW32 = np.uint64(0xFFFFFFFF)
@@ -25,6 +25,7 @@ class NgramStats:
     tokens: int
     grams: int
     postings: int
+    deletes: int
 
 
 def build_ngram_index(
@@ -53,7 +54,20 @@ def build_ngram_index(
     paths = files(directory, stem)
     paths["tokens.txt"].write_text("\n".join(tokens), encoding="utf-8")
     _write(paths, gram_ids, packed, size_start)
-    return NgramStats(tokens=len(tokens), grams=len(gram_ids), postings=len(packed))
+    deletes = _write_deletes(paths["deletes.npy"], tokens)
+    return NgramStats(
+        tokens=len(tokens), grams=len(gram_ids), postings=len(packed), deletes=deletes
+    )
+
+
+def _write_deletes(path: Path, tokens: list[str]) -> int:
+    packed = array("Q")
+    for token_id, token in enumerate(tokens):
+        packed.extend(h << 32 | token_id for h in delete_hashes(token))
+    flat = np.frombuffer(packed, dtype=np.uint64)
+    flat.sort()
+    np.save(path, flat)
+    return len(flat)
 
 
 def _write(

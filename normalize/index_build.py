@@ -34,7 +34,15 @@ from normalize.manifest import (
     write_manifest,
 )
 from normalize.rollup import build_ingredients, build_meddra_pts
-from normalize.schema import FILL, SCHEMA_VERSION, STAGE_FILE, fill_concepts, open_for_build
+from normalize.schema import (
+    FILL,
+    FILL_CARDS,
+    FILL_LEXICON,
+    SCHEMA_VERSION,
+    STAGE_FILE,
+    fill_concepts,
+    open_for_build,
+)
 from pvkg import __version__
 from pvkg.errors import ConfigError, InputError, TerminologyError
 
@@ -147,7 +155,14 @@ def _finish(db: sqlite3.Connection, steps: _Steps, counts: dict[str, int]) -> No
     with steps.step("roll-ups"):
         build_ingredients(db)
         build_meddra_pts(db)
-    for table in ("concepts", "terms", "codes", "sty", "rel", "ingredients", "meddra_pt"):
+    with steps.step("concept cards"):
+        db.execute(FILL_CARDS)
+    with steps.step("lexicon"):
+        db.execute(FILL_LEXICON)
+    with steps.step("codes by code"):  # roll-up targets are looked up by RXCUI
+        db.execute("CREATE INDEX codes_by_code ON codes (code, sab, tty)")
+    for table in ("concepts", "terms", "codes", "sty", "rel", "ingredients", "meddra_pt", "cards",
+                  "lexicon"):  # fmt: skip
         (counts[table],) = db.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
 
 

@@ -118,18 +118,20 @@ def ingest_conso(
     progress: Progress | None = None,
 ) -> ConsoCounts:
     """Load the kept atoms' names, keys and codes into the staging tables."""
-    names, terms, codes = (
+    names, terms, codes, texts = (
         Batch(db, "stage.names", 3),
         Batch(db, "stage.terms", 3),
         Batch(db, "stage.codes", 4),
+        Batch(db, "stage.atoms", 2),
     )
 
     def flush(run: _Run) -> None:
         names.rows.append((run.cid, run.rank, run.name))
         terms.rows.extend((key, run.cid, n) for key, n in run.keys.items())
         codes.rows.extend((run.cid, sab, tty, code) for sab, tty, code in run.codes)
+        texts.rows.extend((run.cid, text) for text in run.text_keys)
         if len(terms.rows) >= _BATCH:
-            for batch in (names, terms, codes):
+            for batch in (names, terms, codes, texts):
                 batch.flush()
 
     run, atoms, last_cui = _Run(), 0, ""
@@ -157,7 +159,7 @@ def ingest_conso(
         run.codes.add((atom.sab, atom.tty, atom.code))
     if run.cid >= 0:
         flush(run)
-    for batch in (names, terms, codes):
+    for batch in (names, terms, codes, texts):
         batch.flush()
     return ConsoCounts(atoms=atoms, runs=names.count)
 

@@ -39,11 +39,15 @@ _SPELLINGS = (
     ("centre", "center"),
     ("fibre", "fiber"),
 )
+# Most tokens hold none of them: one regex search skips the replacement loop.
+_BRITISH = re.compile("|".join(british for british, _ in _SPELLINGS))
 _MIN_STEM = 4
 _MIN_PLURAL = 4
 
 
 def _american(token: str) -> str:
+    if _BRITISH.search(token) is None:
+        return token
     for british, american in _SPELLINGS:
         if british in token:
             token = token.replace(british, american)

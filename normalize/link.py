@@ -1,24 +1,27 @@
 """Link results: what a mention of a drug or adverse event was linked to.
 
 `link(index, text, kind)` is the one-call entry point; `normalize.index.open_index` opens
-an index built by `pvkg terminology build`.
+an index built by `pvkg terminology build`. `LinkResult` is a named tuple, not a pydantic
+record or frozen dataclass: linking makes one per mention, and either cost more than the
+lookup. Its codes are a read-only mapping of tuples, shared with the index's cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import Field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from normalize.kinds import Kind
-from pvkg.records import Concept, Probability, Record, SemanticType
+from pvkg.records import Concept, Record, SemanticType
 
 if TYPE_CHECKING:
     from normalize.index import TerminologyIndex
 
 MatchType = Literal["exact", "approximate"]
+Codes = Mapping[str, tuple[str, ...]]
+NO_CODES: Codes = MappingProxyType({})
 
 
 class CodeRef(Record):
@@ -29,22 +32,22 @@ class CodeRef(Record):
     tty: str
 
 
-class LinkResult(Record):
+class LinkResult(NamedTuple):
     """A mention and the concept it was linked to; concept fields are None when none matched.
 
     `cui` is the UMLS CUI (None for an index built from a standalone RxNorm release, whose
     concepts are RXCUIs: see `codes["RXNORM"]`). `ingredient_rxcui` is set for drugs,
-    `meddra_pt` for adverse events.
+    `meddra_pt` for adverse events. `score` is in [0, 1].
     """
 
     text: str
     kind: Kind
     cui: str | None = None
     name: str | None = None
-    score: Probability | None = None
+    score: float | None = None
     match: MatchType | None = None
     semantic_types: tuple[SemanticType, ...] = ()
-    codes: dict[str, list[str]] = Field(default_factory=dict)
+    codes: Codes = NO_CODES
     ingredient_rxcui: list[str] | None = None
     meddra_pt: str | None = None
 
@@ -57,14 +60,26 @@ class LinkResult(Record):
             cui=self.cui,
             name=self.name,
             semantic_types=self.semantic_types,
-            codes=self.codes,
+            codes={sab: list(codes) for sab, codes in self.codes.items()},
             score=self.score if self.score is not None else 1.0,
         )
 
     def to_json_dict(self) -> dict[str, Any]:
         """The printed form: the roll-up field of the other kind is left out."""
-        other = "meddra_pt" if self.kind == "drug" else "ingredient_rxcui"
-        return self.model_dump(mode="json", exclude={other, "kind"})
+        out: dict[str, Any] = {
+            "text": self.text,
+            "cui": self.cui,
+            "name": self.name,
+            "score": self.score,
+            "match": self.match,
+            "semantic_types": [{"tui": s.tui, "name": s.name} for s in self.semantic_types],
+            "codes": {sab: list(codes) for sab, codes in self.codes.items()},
+        }
+        if self.kind == "drug":
+            out["ingredient_rxcui"] = self.ingredient_rxcui
+        else:
+            out["meddra_pt"] = self.meddra_pt
+        return out
 
 
 def link(index: TerminologyIndex, text: str, kind: Kind) -> LinkResult:
@@ -73,9 +88,8 @@ def link(index: TerminologyIndex, text: str, kind: Kind) -> LinkResult:
 
 
 def link_all(index_dir: Path, texts: Iterable[str], kind: Kind) -> Iterator[LinkResult]:
-    """Open the index at `index_dir` and link each text in turn (streaming)."""
+    """Open the index at `index_dir` and link the texts in batches (streaming)."""
     from normalize.index import open_index  # imported here: normalize.index imports this module
 
     with open_index(index_dir) as index:
-        for text in texts:
-            yield index.link(text, kind)
+        yield from index.link_stream(texts, kind)

@@ -2,7 +2,8 @@
 
 Loading appends to rowid tables without indexes; the final WITHOUT ROWID tables are then
 filled in key order by GROUP BY, so SQLite's external sorter does the deduplication and
-no step keeps all atoms in Python.
+no step keeps all atoms in Python. `cards` holds, per linkable concept, everything a link
+result shows as one JSON row, so a hit costs one row read instead of four subqueries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
 STAGE_FILE = "stage.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 # Staging lives in its own file, deleted after the build, so the index needs no VACUUM.
 BUILD_PRAGMAS = (
@@ -31,6 +32,7 @@ CREATE TABLE stage.terms (key TEXT, cid INTEGER, n INTEGER);
 CREATE TABLE stage.codes (cid INTEGER, sab TEXT, tty TEXT, code TEXT);
 CREATE TABLE stage.sty (cid INTEGER, tui TEXT, name TEXT);
 CREATE TABLE stage.rel (src INTEGER, rela TEXT, dst INTEGER);
+CREATE TABLE stage.atoms (cid INTEGER, text TEXT);
 """
 
 FINAL = """
@@ -43,7 +45,27 @@ CREATE TABLE rel (src INTEGER, rela TEXT, dst INTEGER,
                   PRIMARY KEY (src, rela, dst)) WITHOUT ROWID;
 CREATE TABLE ingredients (cid INTEGER, rxcui TEXT, PRIMARY KEY (cid, rxcui)) WITHOUT ROWID;
 CREATE TABLE meddra_pt (cid INTEGER, code TEXT, PRIMARY KEY (cid, code)) WITHOUT ROWID;
+CREATE TABLE cards (cid INTEGER PRIMARY KEY, kinds INTEGER NOT NULL, card TEXT NOT NULL);
+CREATE TABLE lexicon (text TEXT PRIMARY KEY, kinds INTEGER NOT NULL) WITHOUT ROWID;
 """
+
+# [name, [[tui, sty name]...], [[sab, [code...]]...], [ingredient rxcui...], meddra pt or null]
+CARD_JSON = """json_array(c.name,
+  (SELECT json_group_array(json_array(tui, name)) FROM sty WHERE sty.cid = c.cid),
+  (SELECT json_group_array(json_array(sab, json(codes))) FROM
+    (SELECT sab, json_group_array(DISTINCT code) AS codes FROM codes WHERE codes.cid = c.cid
+     GROUP BY sab)),
+  (SELECT json_group_array(rxcui) FROM ingredients WHERE ingredients.cid = c.cid),
+  (SELECT min(code) FROM meddra_pt WHERE meddra_pt.cid = c.cid))"""
+FILL_CARDS = f"""INSERT INTO cards SELECT c.cid, c.kinds, {CARD_JSON}
+FROM concepts c WHERE c.kinds != 0"""  # noqa: S608 - our own constant
+
+# The atom strings of drug and adverse-event concepts (case-folded), with the kinds of every
+# concept they name, for dictionary matching (normalize.lexicon). SQLite has no bit_or.
+FILL_LEXICON = """INSERT INTO lexicon
+SELECT lower(a.text), max(c.kinds & 1) | max(c.kinds & 2)
+FROM stage.atoms a JOIN concepts c ON c.cid = a.cid
+WHERE c.kinds != 0 GROUP BY lower(a.text)"""
 
 # Sorted GROUP BY output goes into each B-tree in key order: appends, not random inserts.
 FILL = {

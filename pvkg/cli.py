@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pvkg import __version__
-from pvkg.commands import graph, normalize, report
+from pvkg.commands import graph, normalize, report, run
 from pvkg.commands.eval import eval_command
 from pvkg.commands.extract import extract_command
 from pvkg.commands.terminology import app as terminology_app
@@ -34,7 +34,6 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)
 # Commands planned but not built yet: name -> (help text, issue that builds it).
 PLANNED: dict[str, tuple[str, int]] = {
     "train": ("Fine-tune an extractor on annotated notes.", 8),
-    "run": ("Run the whole pipeline: extract, normalize, load, signals, export.", 7),
 }
 
 _PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -59,6 +58,7 @@ app.command("signals")(graph.signals)
 app.command("query")(graph.query)
 app.command("export")(graph.export)
 app.command("report")(report.report)
+app.command("run")(run.run)
 app.command("normalize")(normalize.normalize)
 
 

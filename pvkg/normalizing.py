@@ -73,7 +73,15 @@ class Normalizer:
         self._link = lru_cache(maxsize=LINK_CACHE_SIZE)(self._link_uncached)
 
     def _link_uncached(self, text: str, kind: Kind) -> Concept | None:
-        return concept_of(self.index.link(text, kind))
+        result = self.index.link(text, kind)
+        if kind == "drug" and result.ingredient_rxcui and len(result.ingredient_rxcui) == 1:
+            # A brand, salt or clinical drug is linked as its one ingredient; the mention's
+            # own words stay in the triple's span.
+            ingredient = self.index.ingredient(result.ingredient_rxcui[0])
+            if ingredient is not None and ingredient.cui is not None:
+                score = result.score if result.score is not None else 1.0
+                result = ingredient._replace(text=text, score=score)
+        return concept_of(result)
 
     def normalize(self, triple: Triple) -> NormalizedTriple:
         event = triple.adverse_event

@@ -121,7 +121,7 @@ def signals(
 ) -> None:
     """Disproportionality signals (PRR, ROR, χ², IC, EBGM) over unique reports."""
     from kg.counts import CountOptions, Mode
-    from pvkg.signals import store_signals
+    from pvkg.signaling import store_signals
 
     if mode not in ("co-reported", "causal"):
         raise ConfigError(f"unknown mode {mode!r}", hint="choose co-reported or causal")
@@ -135,18 +135,18 @@ def signals(
         user=user,
         password=password,
     )
-    out.print(_signal_table(results[:top], len(results)))
+    out.print(signal_table(results[:top], len(results)))
     if output is not None:
         err.print(f"wrote {len(results)} pairs to {output}")
 
 
-def _signal_table(rows: list[Signal], total: int) -> Table:
+def signal_table(rows: list[Signal], total: int) -> Table:
     table = Table(title=f"Top {len(rows)} of {total} drug–event pairs (counts are unique reports)")
     for column in ("drug", "event", "a", "expected", "prr", "ror", "ic025", "ebgm", "eb05"):
         if column in ("drug", "event"):
-            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=32)
+            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=24)
         else:
-            table.add_column(column, justify="right")
+            table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for row in rows:
         table.add_row(
             row.drug,

@@ -38,7 +38,7 @@ def report(
 ) -> None:
     """Write the HTML signal report: table, forest plot, effect plot, evidence sentences."""
     from kg.counts import CountOptions
-    from pvkg.report import ReportOptions, write_report
+    from pvkg.reporting import ReportOptions, write_report
 
     if mode not in ("co-reported", "causal"):
         raise ConfigError(f"unknown mode {mode!r}", hint="choose co-reported or causal")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import typer
@@ -12,8 +13,10 @@ from rich.markup import escape
 from loaders.rrf import SUPPRESSED_DEFAULT, AtomFilter
 from normalize.index_build import BuildOptions, build_index
 from normalize.kinds import KINDS
-from normalize.link import link_all
+from normalize.link import LinkResult, link_all
 from pvkg.errors import ConfigError, InputError
+
+BACKENDS = ("pvkg", "quickumls")
 
 app = typer.Typer(
     help="Build a UMLS/RxNorm index and link mentions to concepts.", no_args_is_help=True
@@ -39,8 +42,17 @@ def build(
     ),
     max_errors: int = typer.Option(100, "--max-errors", help="Malformed lines tolerated."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    backend: str = typer.Option(
+        "pvkg", "--backend", help="pvkg, or quickumls (English UMLS atoms; other options unused)."
+    ),
 ) -> None:
     """Index UMLS/RxNorm RRF files for linking."""
+    if _backend(backend) == "quickumls":
+        from normalize.quickumls_backend import build_quickumls
+
+        build_quickumls(rrf_dir, out)
+        _err.print(f"QuickUMLS index -> {out}")
+        return
     languages = _split(lang)
     options = BuildOptions(
         filters=AtomFilter(
@@ -71,9 +83,28 @@ def link(
     texts: list[str] = typer.Argument(..., help="Mention texts to link."),
     index: Path = typer.Option(..., "-t", "--index", help="Index directory (terminology build)."),
     kind: str = typer.Option(..., "--kind", help="drug or adverse_event."),
+    backend: str = typer.Option(
+        "pvkg", "--backend", help="pvkg, or quickumls (-t is then a QuickUMLS index)."
+    ),
 ) -> None:
     """Link mention texts to CUIs and codes: one JSON object per text."""
     if kind not in KINDS:
         raise ConfigError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    for result in link_all(index, texts, kind):
+    if _backend(backend) == "quickumls":
+        from normalize.quickumls_backend import open_quickumls
+
+        with open_quickumls(index) as linker:
+            _print(linker.link_stream(texts, kind))
+    else:
+        _print(link_all(index, texts, kind))
+
+
+def _print(results: Iterable[LinkResult]) -> None:
+    for result in results:
         typer.echo(json.dumps(result.to_json_dict(), ensure_ascii=False))
+
+
+def _backend(name: str) -> str:
+    if name not in BACKENDS:
+        raise ConfigError(f"--backend must be one of {', '.join(BACKENDS)}, not {name!r}")
+    return name

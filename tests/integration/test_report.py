@@ -30,8 +30,8 @@ from pvkg.records import (
     ReportedEvent,
     Span,
 )
-from pvkg.report import ReportOptions, write_report
-from pvkg.report.assets import csp_hash
+from pvkg.reporting import ReportOptions, write_report
+from pvkg.reporting.assets import csp_hash
 from tests.integration.test_graph_stores import wipe_neo4j
 
 pytestmark = pytest.mark.integration

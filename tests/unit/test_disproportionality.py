@@ -237,3 +237,11 @@ def test_reference_counts_are_over_unique_report_ids() -> None:
     assert counts["aspirin", "rash"] == PairCounts("aspirin", "rash", 1, 1, 2, 3)
     by_rxcui = count_pairs(reports, drug_key=lambda d: d.rxcui or d.name)
     assert [p.drug for p in by_rxcui] == ["ASPIRIN", "ASPIRIN", "IBUPROFEN"]
+
+
+def test_too_few_pairs_leave_ebgm_empty_rather_than_degenerate() -> None:
+    pairs = [PairCounts(f"d{i}", "e", a=1 + i % 3, n_drug=5, n_event=20, n_reports=100)
+             for i in range(20)]  # fmt: skip
+    signals = compute_signals(pairs, methods=["prr", "ebgm"])
+    assert all(s.ebgm is None and s.eb05 is None for s in signals)
+    assert all(s.prr is not None for s in signals)

@@ -11,17 +11,18 @@ import pytest
 
 from kg.counts import CountOptions
 from kg.disproportionality import PairCounts, Signal, compute_signals
+from kg.ebgm import Prior
 from kg.evidence import Mention, PairEvidence, TripleEvidence
 from pvkg.errors import ConfigError
-from pvkg.report import ReportOptions, write_report
-from pvkg.report.assets import SCRIPT, STYLE, csp_hash
-from pvkg.report.format import shown, sortable
-from pvkg.report.model import ReportData, Row, flags, ranked
-from pvkg.report.page import render
-from pvkg.report.plots import effect_plot, forest_plot
-from pvkg.report.sections import evidence_section, highlight
-from pvkg.report.svg import log_scale
-from pvkg.report.table import signal_table
+from pvkg.reporting import ReportOptions, write_report
+from pvkg.reporting.assets import SCRIPT, STYLE, csp_hash
+from pvkg.reporting.format import shown, sortable
+from pvkg.reporting.model import ReportData, Row, flags, ranked
+from pvkg.reporting.page import render
+from pvkg.reporting.plots import effect_plot, forest_plot
+from pvkg.reporting.sections import evidence_section, highlight
+from pvkg.reporting.svg import log_scale
+from pvkg.reporting.table import signal_table
 
 NOTE = 'Seen today. Took <i>Augmentin</i> 875 mg & got a "rash".'
 
@@ -168,7 +169,9 @@ def scored() -> list[Signal]:
     pairs = [PairCounts(f"drug{i}", f"event{j}", a=(i * j) % 7 + 1, n_drug=40, n_event=30,
                         n_reports=500) for i in range(4) for j in range(5)]  # fmt: skip
     pairs.append(PairCounts("<b>bold</b>", "event0", a=6, n_drug=6, n_event=40, n_reports=500))
-    return compute_signals(pairs)
+    # Too few pairs to fit a prior: score EBGM with openEBGM's CAERS prior.
+    return compute_signals(pairs, prior=Prior(3.25379356, 0.39988854, 2.02612692, 1.9080797,
+                                              0.06534557))  # fmt: skip
 
 
 def test_plots_draw_finite_estimates_and_name_the_rest() -> None:

@@ -86,7 +86,7 @@ def test_exact_and_normalized_adverse_events(umls: TerminologyIndex, text: str, 
 def test_adverse_event_reports_meddra_pt_and_snomed(umls: TerminologyIndex) -> None:
     result = link(umls, "hypotension", "adverse_event")
     assert result.meddra_pt == "10021097"
-    assert result.codes["SNOMEDCT_US"] == ["45007003"]
+    assert result.codes["SNOMEDCT_US"] == ("45007003",)
     assert [(s.tui, s.name) for s in result.semantic_types] == [("T033", "Finding")]
     assert "ingredient_rxcui" not in result.to_json_dict()
     codes = {(c.sab, c.code, c.tty) for c in umls.codes(HYPOTENSION)}
@@ -95,7 +95,7 @@ def test_adverse_event_reports_meddra_pt_and_snomed(umls: TerminologyIndex) -> N
 
 def test_llt_in_its_own_concept_rolls_up_to_its_pt(umls: TerminologyIndex) -> None:
     result = umls.link("upset stomach", "adverse_event")
-    assert result.codes["MDR"] == ["10046283"]  # its own code is an LLT
+    assert result.codes["MDR"] == ("10046283",)  # its own code is an LLT
     assert result.meddra_pt == "10028813"  # Nausea, through MDR classified_as
 
 
@@ -119,6 +119,40 @@ def test_misspelling_finds_hypotension_never_hypertension(umls: TerminologyIndex
 def test_approximate_variants(umls: TerminologyIndex, text: str, kind: str, cui: str) -> None:
     result = umls.link(text, kind)  # type: ignore[arg-type]
     assert result.cui == cui and result.match == "approximate"
+
+
+MIXED = [
+    "Hypotension",
+    "hypotensoin",
+    "qqqq zzzz",
+    "",
+    "HYPOTENSION, NOS",
+    "low blood presure",
+    "Hypotension",
+    "nausia",
+    "tylenol",
+]
+
+
+@pytest.mark.parametrize("kind", ["drug", "adverse_event"])
+def test_link_many_equals_link_one_by_one(umls_dir: Path, kind: str) -> None:
+    with open_index(umls_dir) as one, open_index(umls_dir) as batch:
+        expected = [one.link(text, kind) for text in MIXED]  # type: ignore[arg-type]
+        assert batch.link_many(MIXED, kind) == expected  # type: ignore[arg-type]
+        assert batch.link_many(MIXED, kind) == expected  # type: ignore[arg-type] # cached now
+        assert list(batch.link_stream(iter(MIXED), kind)) == expected  # type: ignore[arg-type]
+
+
+def test_cached_link_does_not_limit_candidates(umls: TerminologyIndex) -> None:
+    assert umls.link("hypertensoin", "adverse_event").cui == HYPERTENSION
+    found = umls.candidates("hypertensoin", "adverse_event", 5)
+    assert found[0].cui == HYPERTENSION and HYPOTENSION not in {r.cui for r in found}
+    assert umls.link("hypertensoin", "adverse_event").cui == HYPERTENSION
+
+
+def test_two_edit_typo_falls_back_to_trigram_search(umls: TerminologyIndex) -> None:
+    result = umls.link("hypotenshun", "adverse_event")  # two substitutions
+    assert result.cui == HYPOTENSION and result.match == "approximate"
 
 
 def test_semantic_type_filter_per_kind(umls: TerminologyIndex) -> None:
@@ -145,7 +179,7 @@ def test_no_match_gives_null_fields(umls: TerminologyIndex) -> None:
 def test_brand_rolls_up_to_ingredient_and_not_the_other_way(umls: TerminologyIndex) -> None:
     tylenol = umls.link("tylenol", "drug")
     assert tylenol.ingredient_rxcui == ["161"]
-    assert tylenol.codes == {"RXNORM": ["202433"]}
+    assert tylenol.codes == {"RXNORM": ("202433",)}
     assert umls.link("paracetamol", "drug").ingredient_rxcui == ["161"]
     assert umls.link("aspirin", "drug").ingredient_rxcui == ["1191"]
 
@@ -172,9 +206,9 @@ def test_rxnorm_release_rolls_up_salts_and_brands(rxnorm: TerminologyIndex) -> N
     assert salt.cui is None  # standalone RxNorm has RXCUIs, no CUIs
     assert rxnorm.link("amiloride hydrochloride", "drug").ingredient_rxcui == ["644"]
     assert rxnorm.link("Mesnex", "drug").ingredient_rxcui == ["44"]
-    assert rxnorm.link("Ofirmev", "drug").codes["RXNORM"] == ["1041527"]
+    assert rxnorm.link("Ofirmev", "drug").codes["RXNORM"] == ("1041527",)
     assert rxnorm.link("CISplatin", "drug").ingredient_rxcui == ["2555"]
-    assert rxnorm.link("Platinol", "drug").codes != {"RXNORM": ["202856"]}  # obsolete atom
+    assert rxnorm.link("Platinol", "drug").codes != {"RXNORM": ("202856",)}  # obsolete atom
 
 
 def test_bad_lines_are_counted_in_the_manifest(tmp_path: Path) -> None:

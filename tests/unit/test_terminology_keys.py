@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from normalize.approx import cosine, grams
-from normalize.edit import edit_similarity, osa_distance
+from normalize.approx import cosine, delete_hashes, grams
+from normalize.edit import edit_similarity, one_edit, osa_distance
 from normalize.keys import normalize_key
 
 TERMS = [
@@ -110,3 +110,24 @@ def test_grams_count_equals_length_even_with_repeats() -> None:
     for word in ["a", "banana", "aaaa", "hypotension"]:
         assert len(grams(word)) == len(word)
         assert len(set(grams(word))) == len(word)
+
+
+def test_one_edit_is_osa_distance_one() -> None:
+    rng = random.Random(4)
+    for _ in range(5000):
+        a = "".join(rng.choices("abc", k=rng.randint(0, 7)))
+        b = "".join(rng.choices("abc", k=rng.randint(0, 7)))
+        assert one_edit(a, b) == (_reference_osa(a, b) == 1), (a, b)
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [
+        ("hypotensoin", "hypotension"),
+        ("asprin", "aspirin"),
+        ("nausia", "nausea"),
+        ("rashs", "rash"),
+    ],
+)
+def test_one_edit_apart_share_a_deletion(typo: str, word: str) -> None:
+    assert delete_hashes(typo) & delete_hashes(word)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from html import escape
 
 from kg.disproportionality import Signal
-from pvkg.report.format import shown, sortable
-from pvkg.report.model import Row
+from pvkg.reporting.format import shown, sortable
+from pvkg.reporting.model import Row
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from kg.store import GraphStore, is_neo4j_uri, open_store
 from pvkg import __version__
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
-from pvkg.report.model import ReportData, Row, ranked
-from pvkg.report.page import render
-from pvkg.signals import DEFAULT_METHODS
+from pvkg.reporting.model import ReportData, Row, ranked
+from pvkg.reporting.page import render
+from pvkg.signaling import DEFAULT_METHODS
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,10 @@ def _write_whole(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        # mkstemp creates 0600; give the report the mode a plainly written file would get.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

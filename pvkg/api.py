@@ -1,0 +1,132 @@
+"""The Python API: one function per CLI command, same names and options.
+
+import pvkg
+pvkg.build_index("umls/META", "index")
+pvkg.run(["notes/"], index="index", output="out")
+for signal in pvkg.signals(min_count=3)[:10]:
+    print(signal.drug, signal.event, signal.a, signal.prr, signal.eb05)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pvkg.config import DEFAULT_STORE
+from pvkg.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kg.disproportionality import Signal
+    from kg.load import LoadSummary
+    from normalize.link import LinkResult
+    from normalize.manifest import Manifest
+    from pvkg.extracting import ExtractSummary
+    from pvkg.loading import LoadFormat
+    from pvkg.normalizing import NormalizeSummary
+    from pvkg.pipeline import FinishSummary, RunSummary
+    from pvkg.reporting import ReportSummary
+
+StorePath = str | Path
+
+
+def build_index(rrf_dir: str | Path, output: str | Path) -> Manifest:
+    """`pvkg terminology build`: index a UMLS or RxNorm release for linking."""
+    from normalize.index_build import build_index as build
+
+    return build(Path(rrf_dir), Path(output))
+
+
+def link(index: str | Path, text: str, kind: str = "drug") -> LinkResult:
+    """`pvkg terminology link`: the best concept for one mention (`drug`/`adverse_event`)."""
+    from normalize.index import open_index
+    from normalize.kinds import KINDS
+
+    chosen = next((known for known in KINDS if known == kind), None)
+    if chosen is None:
+        raise ConfigError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    with open_index(Path(index)) as opened:
+        return opened.link(text, chosen)
+
+
+def extract(
+    notes: str | Path,
+    output: str | Path,
+    *,
+    extractor: str = "rules",
+    terms: str | Path | None = None,
+    index: str | Path | None = None,
+) -> ExtractSummary:
+    """`pvkg extract`: triples of every note to a JSONL file."""
+    from pvkg.extracting import ExtractorOptions, build_extractor, extract_notes
+
+    chosen = build_extractor(ExtractorOptions(kind=extractor, terms=_path(terms),
+                                              index=_path(index)))  # fmt: skip
+    return extract_notes(notes, output, chosen)
+
+
+def normalize(triples: str | Path, index: str | Path, output: str | Path) -> NormalizeSummary:
+    """`pvkg normalize`: link a triples file's mentions and parse its doses."""
+    from pvkg.normalizing import normalize_file
+
+    return normalize_file(triples, index, output)
+
+
+def load(path: str | Path, format: LoadFormat, store: StorePath = DEFAULT_STORE) -> LoadSummary:
+    """`pvkg load`: triples, FAERS or openEBGM reports into the graph store."""
+    from pvkg.loading import load_file
+
+    return load_file(path, format, store)
+
+
+def signals(
+    store: StorePath = DEFAULT_STORE,
+    *,
+    methods: Collection[str] = ("prr", "ror", "ic", "ebgm"),
+    min_count: int = 1,
+    output: str | Path | None = None,
+) -> list[Signal]:
+    """`pvkg signals`: disproportionality of every drug–event pair, over unique reports."""
+    from pvkg.signaling import store_signals
+
+    return store_signals(store, methods=methods, min_count=min_count, output=output)
+
+
+def report(store: StorePath = DEFAULT_STORE, output: str | Path = "report.html") -> ReportSummary:
+    """`pvkg report`: the self-contained HTML signal report."""
+    from pvkg.reporting import write_report
+
+    return write_report(store, output)
+
+
+def export(store: StorePath, format: str, output: str | Path) -> int:
+    """`pvkg export`: triples (csv, jsonl) or the graph (ttl, nt, jsonld, graphml)."""
+    from pvkg.exporting import export_store
+
+    return export_store(store, format, output)
+
+
+def run(
+    notes: Sequence[str | Path] | str | Path,
+    index: str | Path,
+    output: str | Path = "pvkg-output",
+    *,
+    store: StorePath = DEFAULT_STORE,
+    extractor: str = "rules",
+    terms: str | Path | None = None,
+) -> tuple[list[RunSummary], FinishSummary]:
+    """`pvkg run`: extract, normalize, load, score, report; resumable."""
+    from pvkg.extracting import ExtractorOptions, build_extractor
+    from pvkg.pipeline import RunOptions, finish_run, run_pipeline
+
+    paths = [notes] if isinstance(notes, str | Path) else list(notes)
+    chosen = build_extractor(ExtractorOptions(kind=extractor, terms=_path(terms),
+                                              index=Path(index)))  # fmt: skip
+    runs = [RunOptions(notes=Path(p), index=Path(index), output=Path(output), store=str(store))
+            for p in paths]  # fmt: skip
+    summaries = [run_pipeline(options, chosen) for options in runs]
+    return summaries, finish_run(runs[-1])
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return Path(value) if value is not None else None

@@ -1,0 +1,133 @@
+"""`pvkg run`: the whole pipeline in one resumable, streaming pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import (
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from pvkg.commands.graph import (
+    DEFAULT_METHODS,
+    ErrorReporter,
+    PasswordOption,
+    UserOption,
+    err,
+    out,
+    signal_table,
+)
+from pvkg.config import DEFAULT_STORE
+
+if TYPE_CHECKING:
+    from pvkg.pipeline import FinishSummary, RunSummary
+
+
+def run(
+    notes: Annotated[
+        list[Path], typer.Argument(help="Folders of .txt notes, .jsonl or .csv files.")
+    ],
+    index: Annotated[
+        Path, typer.Option("-t", "--index", help="Terminology index (`pvkg terminology build`).")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")] = Path(
+        "pvkg-output"
+    ),
+    store: Annotated[
+        str, typer.Option("--store", "-s", help="A directory (embedded) or a bolt:// URI.")
+    ] = DEFAULT_STORE,
+    extractor: Annotated[str, typer.Option("--extractor", "-e", help="rules or llm.")] = "rules",
+    terms: Annotated[
+        Path | None, typer.Option("--terms", help="Rules: extra term<TAB>kind list.")
+    ] = None,
+    llm_url: Annotated[str | None, typer.Option(help="LLM: OpenAI-compatible base URL.")] = None,
+    llm_model: Annotated[str | None, typer.Option(help="LLM: model name.")] = None,
+    llm_model_path: Annotated[
+        Path | None, typer.Option(help="LLM: local Hugging Face model or .gguf.")
+    ] = None,
+    allow_remote_llm: Annotated[
+        bool, typer.Option(help="LLM: allow sending notes off this machine.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Notes per load transaction.")] = 100,
+    method: Annotated[str, typer.Option(help="Signal methods.")] = ",".join(DEFAULT_METHODS),
+    min_count: Annotated[int, typer.Option(min=1, help="Smallest a (reports) kept.")] = 1,
+    user: UserOption = None,
+    password: PasswordOption = None,
+) -> None:
+    """Extract, normalize, load, score and report: notes in, signal report out. A re-run
+    skips the notes already done."""
+    from pvkg.extracting import ExtractorOptions, build_extractor
+    from pvkg.pipeline import FinishOptions, RunOptions, finish_run, run_pipeline
+
+    chosen = build_extractor(
+        ExtractorOptions(
+            kind=extractor,
+            terms=terms,
+            index=index,
+            llm_url=llm_url,
+            llm_model=llm_model,
+            llm_model_path=llm_model_path,
+            allow_remote_llm=allow_remote_llm,
+        )
+    )
+    reporter = ErrorReporter()
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    runs = [RunOptions(notes=path, index=index, output=output, store=store,
+                       batch_size=batch_size, user=user, password=password)
+            for path in notes]  # fmt: skip
+    try:
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("extract · normalize · load (notes)", total=None)
+            summaries = [
+                run_pipeline(options, chosen, on_error=reporter,
+                             on_batch=lambda n: progress.advance(task, n))
+                for options in runs
+            ]  # fmt: skip
+            finished = finish_run(
+                runs[-1],
+                FinishOptions(methods=tuple(m.strip() for m in method.split(",") if m.strip()),
+                              min_count=min_count),
+                on_stage=lambda name: progress.update(task, description=name),
+            )  # fmt: skip
+    finally:
+        close = getattr(chosen, "close", None)
+        if callable(close):
+            close()
+    reporter.summary()
+    out.print(signal_table(list(finished.top), finished.pairs))
+    _print_summary(summaries, finished)
+
+
+def _print_summary(summaries: list[RunSummary], finished: FinishSummary) -> None:
+    from pvkg.pipeline import RunSummary
+
+    total = RunSummary()
+    for one in summaries:
+        total.notes += one.notes
+        total.skipped += one.skipped
+        total.bad_notes += one.bad_notes
+        total.dropped_spans += one.dropped_spans
+        total.nodes += one.nodes
+        total.rels += one.rels
+        for name in ("triples", "drugs_linked", "drugs_unlinked", "events_linked",
+                     "events_unlinked"):  # fmt: skip
+            setattr(total.linking, name, getattr(total.linking, name) + getattr(one.linking, name))
+    linking = total.linking
+    err.print(
+        f"notes {total.notes} (skipped as done {total.skipped}, bad {total.bad_notes}); "
+        f"triples {linking.triples}; drugs linked {linking.drugs_linked}, unlinked "
+        f"{linking.drugs_unlinked}; events linked {linking.events_linked}, unlinked "
+        f"{linking.events_unlinked}; dropped spans {total.dropped_spans}; loaded "
+        f"{total.nodes} nodes, {total.rels} relationships; {finished.pairs} drug–event "
+        f"pairs, {finished.signals} signals",
+        markup=False,
+    )
+    for name, path in finished.outputs.items():
+        err.print(f"  {name}: {path}", markup=False)

@@ -1,0 +1,244 @@
+"""`pvkg run`: extract -> normalize -> load -> signals -> report and exports, streaming.
+
+Notes flow through in batches: each batch is extracted, normalized, appended to the output
+JSONL files and loaded into the store in one transaction, and only then are its note ids
+added to the run's ledger. A re-run skips ledgered notes, so an interrupted run resumes
+where it stopped; loads are idempotent, so a batch cut short by a crash is simply loaded
+again. Memory holds one batch, never the whole corpus.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from extract.base import ExtractionResult, Extractor
+from kg.load import load
+from kg.store import GraphStore, open_store
+from loaders.notes import read_notes
+from pvkg.errors import InputError
+from pvkg.normalizing import Normalizer, NormalizeSummary
+from pvkg.records import CaseReport, Note
+
+if TYPE_CHECKING:
+    from kg.disproportionality import Signal
+    from kg.export import ExportFormat
+
+LEDGER = "notes-done.txt"
+TRIPLES = "triples.jsonl"
+NORMALIZED = "normalized.jsonl"
+DEFAULT_BATCH = 100
+TOP = 10
+
+
+@dataclass
+class RunSummary:
+    """Totals of a run; `skipped` notes were done by an earlier run."""
+
+    notes: int = 0
+    skipped: int = 0
+    bad_notes: int = 0
+    returned_spans: int = 0
+    dropped_spans: int = 0
+    linking: NormalizeSummary = field(default_factory=NormalizeSummary)
+    nodes: int = 0
+    rels: int = 0
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    notes: Path
+    index: Path
+    output: Path
+    store: str | None = None
+    batch_size: int = DEFAULT_BATCH
+    user: str | None = None
+    password: str | None = None
+
+
+class Ledger:
+    """The ids of notes whose triples are loaded; appended and flushed per batch."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.done: set[str] = set()
+        if path.exists():
+            self.done = {line for line in path.read_text("utf-8").splitlines() if line}
+
+    def add(self, ids: Iterable[str]) -> None:
+        fresh = [i for i in ids if i not in self.done]
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.writelines(f"{i}\n" for i in fresh)
+        self.done.update(fresh)
+
+
+def run_pipeline(
+    options: RunOptions,
+    extractor: Extractor,
+    *,
+    on_error: Callable[[InputError], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> RunSummary:
+    """Extract, normalize and load every note not done yet; see the module doc."""
+    from normalize.index import open_index
+
+    options.output.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary()
+    ledger = Ledger(options.output / LEDGER)
+    for name in (TRIPLES, NORMALIZED):
+        _drop_unledgered(options.output / name, ledger)
+    store = open_store(options.store, user=options.user, password=options.password)
+    try:
+        with open_index(options.index) as index, _outputs(options.output) as files:
+            normalizer = Normalizer(index)
+            for batch in _batches(_pending(options, ledger, summary, on_error), options):
+                _run_batch(batch, extractor, normalizer, store, files, summary)
+                ledger.add(note.id for note in batch)
+                if on_batch is not None:
+                    on_batch(len(batch))
+    finally:
+        store.close()
+    summary.outputs = {"triples": options.output / TRIPLES,
+                       "normalized": options.output / NORMALIZED}  # fmt: skip
+    return summary
+
+
+def _drop_unledgered(path: Path, ledger: Ledger) -> None:
+    """Remove lines a crashed run wrote for notes it never finished, so the re-run's lines
+    for those notes are not duplicates."""
+    if not path.exists():
+        return
+    kept = path.with_name(path.name + ".tmp")
+    with path.open(encoding="utf-8") as source, kept.open("w", encoding="utf-8") as target:
+        for line in source:
+            if json.loads(line).get("note_id") in ledger.done:
+                target.write(line)
+    kept.replace(path)
+
+
+def _pending(
+    options: RunOptions,
+    ledger: Ledger,
+    summary: RunSummary,
+    on_error: Callable[[InputError], None] | None,
+) -> Iterator[Note]:
+    def bad(error: InputError) -> None:
+        summary.bad_notes += 1
+        if on_error is not None:
+            on_error(error)
+
+    for note in read_notes(options.notes, on_error=bad):
+        if note.id in ledger.done:
+            summary.skipped += 1
+        else:
+            yield note
+
+
+def _batches(notes: Iterator[Note], options: RunOptions) -> Iterator[list[Note]]:
+    while batch := list(islice(notes, options.batch_size)):
+        yield batch
+
+
+class _Files:
+    def __init__(self, triples: TextIO, normalized: TextIO) -> None:
+        self.triples = triples
+        self.normalized = normalized
+
+    def __enter__(self) -> _Files:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.triples.close()
+        self.normalized.close()
+
+
+def _outputs(directory: Path) -> _Files:
+    return _Files(
+        (directory / TRIPLES).open("a", encoding="utf-8"),
+        (directory / NORMALIZED).open("a", encoding="utf-8"),
+    )
+
+
+def _run_batch(
+    batch: list[Note],
+    extractor: Extractor,
+    normalizer: Normalizer,
+    store: GraphStore,
+    files: _Files,
+    summary: RunSummary,
+) -> None:
+    results: list[ExtractionResult] = list(extractor.extract_many(batch))
+    normalized = []
+    for result in results:
+        summary.notes += 1
+        summary.returned_spans += result.returned_spans
+        summary.dropped_spans += result.dropped_spans
+        for triple in result.triples:
+            done = normalizer.normalize(triple)
+            summary.linking.count(done)
+            files.triples.write(triple.model_dump_json() + "\n")
+            files.normalized.write(done.model_dump_json() + "\n")
+            normalized.append(done)
+    # Every note is a report, with or without triples: N counts them all.
+    reports = [CaseReport(id=note.id, source="note") for note in batch]
+    loaded = load(store, [*reports, *normalized], batch_size=len(reports) + len(normalized) + 1)
+    files.triples.flush()
+    files.normalized.flush()
+    summary.nodes += loaded.nodes
+    summary.rels += loaded.rels
+
+
+@dataclass(frozen=True)
+class FinishOptions:
+    """What to compute after loading: signal methods and the smallest count reported."""
+
+    methods: tuple[str, ...] = ("prr", "ror", "ic", "ebgm")
+    min_count: int = 1
+    exports: tuple[ExportFormat, ...] = ("csv", "ttl")
+
+
+@dataclass(frozen=True)
+class FinishSummary:
+    pairs: int
+    signals: int
+    outputs: dict[str, Path]
+    top: tuple[Signal, ...] = ()
+
+
+def finish_run(
+    options: RunOptions,
+    finish: FinishOptions = FinishOptions(),
+    on_stage: Callable[[str], None] | None = None,
+) -> FinishSummary:
+    """Signals table, HTML report and exports of the store the run loaded."""
+    from kg.counts import pair_counts
+    from kg.disproportionality import compute_signals, write_signals_csv
+    from kg.export import export
+    from pvkg.reporting import ReportOptions, write_report
+
+    stage = on_stage or (lambda name: None)
+    out = options.output
+    outputs = {"signals": out / "signals.csv", "report": out / "report.html"}
+    store = open_store(options.store, user=options.user, password=options.password)
+    try:
+        stage("signals")
+        signals = compute_signals(pair_counts(store), finish.methods, finish.min_count)
+        write_signals_csv(signals, outputs["signals"])
+        stage("report")
+        report_options = ReportOptions(methods=finish.methods, min_count=finish.min_count)
+        report = write_report(store, outputs["report"], report_options)
+        for fmt in finish.exports:
+            stage(f"export {fmt}")
+            target = out / ("triples.csv" if fmt == "csv" else f"graph.{fmt}")
+            export(store, fmt, target)
+            outputs[f"export-{fmt}"] = target
+    finally:
+        store.close()
+    top = sorted(signals, key=lambda s: (-s.a, -(s.prr or 0.0), s.drug, s.event))[:TOP]
+    return FinishSummary(pairs=len(signals), signals=report.signals, outputs=outputs,
+                         top=tuple(top))  # fmt: skip
