@@ -82,7 +82,9 @@ def _plots_section(data: ReportData) -> str:
     if not data.rows:
         return ""
     top = data.rows[: data.top]
-    ranking = "EB05" if "ebgm" in data.methods else "a"
+    # EBGM is empty when too few pairs were counted to fit its prior: rows are then by a.
+    scored = any(row.signal.eb05 is not None for row in data.rows)
+    ranking = "EB05" if "ebgm" in data.methods and scored else "a"
     plots = [
         f'<section id="effect"><h2>Effect size against evidence</h2>'
         f"<figure>{effect_plot(data.rows, data.methods)}</figure>"
