@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
-from kg.disproportionality import PairCounts
+from kg.disproportionality import PairCounts, StratumRow, stratified_expected
 from kg.store import GraphStore
 from pvkg.errors import ConfigError
 
@@ -94,14 +94,13 @@ def _stratified_expected(
     }
     drug_s = _per_stratum(by_stratum["drug_counts"])
     event_s = _per_stratum(by_stratum["event_counts"])
-    expected: dict[tuple[str, str], float] = {}
-    for row in pairs:
-        key = (row["drug_key"], row["event_key"])
-        drug_counts, event_counts = drug_s[key[0]], event_s[key[1]]
-        expected[key] = sum(
-            n_drug * event_counts.get(s, 0) / sizes[s] for s, n_drug in drug_counts.items()
-        )
-    return expected
+    return stratified_expected(
+        StratumRow(row["drug_key"], row["event_key"], s, n_drug, event_s[row["event_key"]][s],
+                   sizes[s])
+        for row in pairs
+        for s, n_drug in drug_s[row["drug_key"]].items()
+        if s in event_s[row["event_key"]]
+    )  # fmt: skip
 
 
 def _per_stratum(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, int]]:

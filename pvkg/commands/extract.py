@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from pvkg.commands.graph import ErrorReporter
-from pvkg.errors import ConfigError, NotBuiltError
 from pvkg.extracting import ExtractSummary, extract_notes
 
 if TYPE_CHECKING:
@@ -98,7 +97,12 @@ def extract_command(
 ) -> None:
     """Find (drug, dose, adverse event) triples in notes; one Triple JSON per line."""
     if extractor is ExtractorChoice.rules:
-        chosen = _rule_extractor(terms, terminology, min_confidence, not no_suffixes)
+        from pvkg.extracting import ExtractorOptions, build_extractor
+
+        chosen = build_extractor(
+            ExtractorOptions(terms=terms, index=terminology, min_confidence=min_confidence,
+                             morphology=not no_suffixes)
+        )  # fmt: skip
     else:
         from extract.llm import LLMOptions
 
@@ -134,23 +138,6 @@ def extract_command(
         if callable(close):
             close()
     _print_summary(summary, output)
-
-
-def _rule_extractor(
-    terms: Path | None, terminology: Path | None, min_confidence: float, suffixes: bool
-) -> Extractor:
-    if terminology is not None:
-        raise NotBuiltError(
-            "rule matching through a terminology index is not built yet",
-            hint="the index cannot list its terms yet; give a term list with --terms FILE",
-        )
-    if terms is None:
-        raise ConfigError(
-            "the rule extractor needs terms", hint="give --terms FILE (term<TAB>kind per line)"
-        )
-    from extract.rules import RuleExtractor, read_terms
-
-    return RuleExtractor(read_terms(terms), min_confidence=min_confidence, morphology=suffixes)
 
 
 def _llm_extractor(options: LLMOptions) -> Extractor:

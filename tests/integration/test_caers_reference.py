@@ -14,7 +14,7 @@ from kg.load import load
 from kg.reference_counts import count_pairs
 from kg.store import GraphStore, open_store
 from loaders.openebgm import read_openebgm_csv
-from tests.integration.test_graph_stores import wipe_neo4j
+from tests.integration.conftest import wipe_neo4j
 
 pytestmark = pytest.mark.integration
 

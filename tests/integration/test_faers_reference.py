@@ -11,7 +11,7 @@ from kg.disproportionality import compute_signals
 from kg.load import load
 from kg.store import GraphStore, open_store
 from loaders.faers import read_diana_tables
-from tests.integration.test_graph_stores import wipe_neo4j
+from tests.integration.conftest import wipe_neo4j
 
 pytestmark = pytest.mark.integration
 

@@ -4,8 +4,6 @@ plain-Python reference, and reloading changes nothing."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -27,33 +25,10 @@ from pvkg.records import (
     ReportedEvent,
     Span,
 )
+from tests.integration.conftest import OUR_LABELS, wipe_neo4j
 from tests.integration.proxy import CuttableProxy
 
 pytestmark = pytest.mark.integration
-
-OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple")
-
-
-def wipe_neo4j(store: GraphStore) -> None:
-    # In slices: one transaction over a large leftover graph runs out of Neo4j's memory.
-    for label in OUR_LABELS:
-        query = f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
-        while store.run(query)[0]["n"]:
-            pass
-
-
-@pytest.fixture(params=["ladybug", "neo4j"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    if request.param == "ladybug":
-        opened = open_store(tmp_path / "graph")
-    else:
-        user, password = request.getfixturevalue("neo4j_auth")
-        opened = open_store(request.getfixturevalue("neo4j_uri"), user=user, password=password)
-        wipe_neo4j(opened)
-    yield opened
-    if request.param == "neo4j":
-        wipe_neo4j(opened)
-    opened.close()
 
 
 def synthetic_reports(n: int, seed: int = 7) -> list[CaseReport]:

@@ -13,7 +13,7 @@ import pytest
 from kg.store import open_store
 from normalize.index_build import build_index
 from tests.conftest import ROOT
-from tests.integration.test_graph_stores import wipe_neo4j
+from tests.integration.conftest import wipe_neo4j
 
 pytestmark = pytest.mark.integration
 

@@ -32,7 +32,6 @@ from pvkg.records import (
 )
 from pvkg.reporting import ReportOptions, write_report
 from pvkg.reporting.assets import csp_hash
-from tests.integration.test_graph_stores import wipe_neo4j
 
 pytestmark = pytest.mark.integration
 
@@ -149,7 +148,7 @@ def case_reports(background: int = 150, seed: int = 5) -> list[CaseReport]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report") / "graph"
     graph = open_store(path)
     try:
@@ -159,24 +158,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=["ladybug", "neo4j"])
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
-    if request.param == "ladybug":
-        opened = open_store(tmp_path / "graph")
-    else:
-        user, password = request.getfixturevalue("neo4j_auth")
-        opened = open_store(request.getfixturevalue("neo4j_uri"), user=user, password=password)
-        wipe_neo4j(opened)
-    yield opened
-    if request.param == "neo4j":
-        wipe_neo4j(opened)
-    opened.close()
-
-
-def test_the_evidence_query_reads_the_same_from_both_stores(any_store: GraphStore) -> None:
-    load(any_store, [*triples(), *case_reports(background=0)])
+def test_the_evidence_query_reads_the_same_from_both_stores(store: GraphStore) -> None:
+    load(store, [*triples(), *case_reports(background=0)])
     pairs = [("amoxicillin", "Exanthema"), ("PREVAGEN", "CHOKING"), ("amoxicillin", "Nausea")]
-    evidence = pair_evidence(any_store, pairs)
+    evidence = pair_evidence(store, pairs)
     amoxicillin = evidence[("amoxicillin", "Exanthema")]
     assert [(t.report_id, t.assertion) for t in amoxicillin.triples] == [
         ("n01", "present"), ("n02", "present"), ("n03", "present"), ("n04", "present"),
@@ -194,7 +179,7 @@ def test_the_evidence_query_reads_the_same_from_both_stores(any_store: GraphStor
     assert amoxicillin.triples[0].dose == Mention("500 mg", 36, 42)
     assert evidence[("PREVAGEN", "CHOKING")] == PairEvidence((), {"faers": 4})
     assert evidence[("amoxicillin", "Nausea")] == PairEvidence((), {"note": 1})
-    everything = pair_evidence(any_store, pairs[:1], all_assertions=True)
+    everything = pair_evidence(store, pairs[:1], all_assertions=True)
     assert everything[pairs[0]].reports_by_source == {"note": 6}
 
 
@@ -302,9 +287,9 @@ class Dom(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def report(store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("html") / "report.html"
-    summary = write_report(store, output, ReportOptions(top=6))
+    summary = write_report(built_store, output, ReportOptions(top=6))
     assert summary.reports == 12 + 7 + 150
     assert summary.signals == summary.evidence_sections == 3
     return output
@@ -381,16 +366,17 @@ def test_screenshot_shows_the_report(report: Path, tmp_path: Path) -> None:
     shutil.copyfile(shot, Path("/tmp/pvkg-report.png"))
 
 
-def test_cli_writes_the_report_and_logs_no_note_text(store: Path, tmp_path: Path) -> None:
+def test_cli_writes_the_report_and_logs_no_note_text(built_store: Path, tmp_path: Path) -> None:
     output = tmp_path / "out" / "report.html"
     result = subprocess.run(
-        [sys.executable, "-m", "pvkg", "report", "--store", str(store), "-o", str(output),
+        [sys.executable, "-m", "pvkg", "report", "--store", str(built_store), "-o",
+         str(output),
          "--method", "prr,ror,ic", "--min-count", "2", "--top", "1"],
         capture_output=True, text=True, timeout=300, check=False,
         env={"COLUMNS": "200", "PATH": "", "PVKG_CACHE": "/nonexistent"},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    graph = open_store(store)
+    graph = open_store(built_store)
     try:
         pairs = sum(p.a >= 2 for p in pair_counts(graph))
     finally:

@@ -118,8 +118,8 @@ def test_named_csv_columns(tmp_path: Path) -> None:
     ("args", "code", "message"),
     [
         ((), 2, "error: the rule extractor needs terms"),
+        (("--terms", TERMS, "-t", NOTES), 1, "not a terminology index"),
         (("--terms", NOTES / "missing.tsv"), 1, "missing.tsv: cannot open"),
-        (("--terms", TERMS, "-t", NOTES), 2, "rule matching through a terminology index"),
         (("--extractor", "llm"), 2, "error: no LLM to extract with"),
     ],
 )

@@ -1,0 +1,34 @@
+"""Fixtures for tests against the real stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.store import GraphStore, open_store
+
+OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple")
+
+
+def wipe_neo4j(store: GraphStore) -> None:
+    # In slices: one transaction over a large leftover graph runs out of Neo4j's memory.
+    for label in OUR_LABELS:
+        query = f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
+        while store.run(query)[0]["n"]:
+            pass
+
+
+@pytest.fixture(params=["ladybug", "neo4j"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    if request.param == "ladybug":
+        opened = open_store(tmp_path / "graph")
+    else:
+        user, password = request.getfixturevalue("neo4j_auth")
+        opened = open_store(request.getfixturevalue("neo4j_uri"), user=user, password=password)
+        wipe_neo4j(opened)
+    yield opened
+    if request.param == "neo4j":
+        wipe_neo4j(opened)
+    opened.close()
