@@ -21,8 +21,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.counts import pair_counts
-from kg.disproportionality import compute_signals
+from kg.counts import pair_table
+from kg.disproportionality import compute_signal_table
+from kg.ladybug_store import DEFAULT_EMBEDDED_BATCH
 from kg.load import batches
 from kg.store import GraphStore, open_store
 from pvkg.config import local_neo4j_uri_file
@@ -56,20 +57,21 @@ def synthetic_reports(n: int, seed: int = 1) -> Iterator[CaseReport]:
         )
 
 
-def timed_load(store: GraphStore, n: int, batch_size: int) -> tuple[float, float, int]:
-    """(seconds in the store, seconds building rows from records, relationships written);
-    generating the synthetic records is not timed."""
-    write = build = 0.0
+def timed_load(store: GraphStore, n: int, batch_size: int) -> tuple[float, float, float, int]:
+    """(seconds in the store, its CPU seconds in this process, seconds building rows from
+    records, relationships written); generating the synthetic records is not timed."""
+    write = cpu = build = 0.0
     rels = 0
     reports = synthetic_reports(n)
     while chunk := list(itertools.islice(reports, batch_size)):
         started = time.perf_counter()
         (batch,) = batches(chunk, len(chunk))
-        built = time.perf_counter()
+        built, cpu_before = time.perf_counter(), time.process_time()
         rels += store.write_batch(batch).rels
         build += built - started
         write += time.perf_counter() - built
-    return write, build, rels
+        cpu += time.process_time() - cpu_before
+    return write, cpu, build, rels
 
 
 def naive_neo4j(store: GraphStore, n: int) -> tuple[float, int]:
@@ -90,12 +92,18 @@ def naive_neo4j(store: GraphStore, n: int) -> tuple[float, int]:
     return time.perf_counter() - started, rels
 
 
-def signal_time(store: GraphStore) -> tuple[float, float, int]:
-    started = time.perf_counter()
-    pairs = pair_counts(store)
+def signal_time(store: GraphStore) -> tuple[float, float, float, int]:
+    """(seconds counting, seconds counting and scoring, CPU seconds of both, pairs): what
+    `pvkg signals` does, as columns, without printing."""
+    started, cpu = time.perf_counter(), time.process_time()
+    pairs = pair_table(store)
     counted = time.perf_counter() - started
-    compute_signals(pairs, methods=("prr", "ror", "ic", "ebgm"))
-    return counted, time.perf_counter() - started, len(pairs)
+    compute_signal_table(pairs, methods=("prr", "ror", "ic", "ebgm"))
+    return counted, time.perf_counter() - started, time.process_time() - cpu, len(pairs)
+
+
+def load_average() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def neo4j_uri() -> str:
@@ -112,61 +120,76 @@ def wipe(store: GraphStore) -> None:
             pass
 
 
+def embedded_rows(reports: int, batch_size: int) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        embedded = open_store(Path(tmp) / "graph")
+        write, cpu, build, rels = timed_load(embedded, reports, batch_size)
+        counted, total, signal_cpu, n_pairs = signal_time(embedded)
+        embedded.close()
+    return [
+        f"| LadybugDB | batched COPY load, {batch_size:,} reports a transaction | {write:.1f} "
+        f"(CPU {cpu:.1f}) | {rels:,} | {rels / write:,.0f} | >= 200,000/s |",
+        f"| (both) | building rows in Python | {build:.1f} | | | |",
+        f"| LadybugDB | all-pairs counts / + PRR, ROR, IC, EBGM ({n_pairs:,} pairs) "
+        f"| {counted:.1f} / {total:.1f} (CPU {signal_cpu:.1f}) | | | <= 30 s |",
+    ]
+
+
+def neo4j_rows(reports: int, batch_size: int, naive_reports: int) -> list[str]:
+    user = os.environ.get("NEO4J_USER", "neo4j")
+    password = os.environ.get("NEO4J_PASSWORD", "pvkg-local-pass")
+    neo4j = open_store(neo4j_uri(), user=user, password=password)
+    wipe(neo4j)
+    naive_s, naive_rels = naive_neo4j(neo4j, naive_reports)
+    wipe(neo4j)
+    write, cpu, _, rels = timed_load(neo4j, reports, batch_size)
+    batched_rate, naive_rate = rels / write, naive_rels / naive_s
+    rows = [
+        f"| Neo4j | batched load, {batch_size:,} reports a transaction | {write:.1f} "
+        f"(client CPU {cpu:.1f}) | {rels:,} | {batched_rate:,.0f} | >= 50,000/s |",
+        f"| Neo4j | naive per-row MERGE ({naive_reports:,} reports) | "
+        f"{naive_s:.1f} | {naive_rels:,} | {naive_rate:,.0f} | |",
+        f"| Neo4j | batched / naive | | | **{batched_rate / naive_rate:,.0f}x** | |",
+    ]
+    try:
+        counted, total, _, n_pairs = signal_time(neo4j)
+        rows.append(f"| Neo4j | all-pairs counts / + signals ({n_pairs:,} pairs) "
+                    f"| {counted:.1f} / {total:.1f} | | | |")  # fmt: skip
+    except StoreError as exc:  # e.g. the transaction memory limit of a small heap
+        rows.append(f"| Neo4j | all-pairs counts | failed: {str(exc)[:80]} | | | |")
+    finally:
+        wipe(neo4j)
+        neo4j.close()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1_000_000)
-    parser.add_argument("--batch-size", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_EMBEDDED_BATCH)
+    parser.add_argument("--neo4j-batch-size", type=int, default=20_000)
     parser.add_argument("--naive-reports", type=int, default=1_000)
+    parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--skip-neo4j", action="store_true")
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
-    lines: list[str] = []
-
-    def emit(*new: str) -> None:
-        lines.extend(new)
-        print("\n".join(new), flush=True)
-
-    emit(
+    lines = [
         f"\n## Graph load and signals ({args.reports:,} synthetic reports)\n",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-        f"batch {args.batch_size:,} reports. Relationships = report-level links.\n",
+        f"load average {load_average()} (1/5/15 min) at the start. Relationships = "
+        "report-level links; CPU = this process's CPU seconds (the store's threads included "
+        "for LadybugDB).\n",
         "| store | step | seconds | relationships | per second | target |",
         "| --- | --- | --- | --- | --- | --- |",
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        embedded = open_store(Path(tmp) / "graph")
-        write, build, rels = timed_load(embedded, args.reports, args.batch_size)
-        emit(f"| LadybugDB | batched COPY load | {write:.1f} | {rels:,} | "
-                     f"{rels / write:,.0f} | >= 200,000/s |")  # fmt: skip
-        emit(f"| (both) | building rows in Python | {build:.1f} | | | |")
-        counted, total, n_pairs = signal_time(embedded)
-        emit(f"| LadybugDB | all-pairs counts / + PRR, ROR, IC, EBGM ({n_pairs:,} pairs) "
-                     f"| {counted:.1f} / {total:.1f} | | | <= 30 s |")  # fmt: skip
-        embedded.close()
+    ]
+    print("\n".join(lines), flush=True)
+    if not args.skip_embedded:
+        lines += embedded_rows(args.reports, args.batch_size)
     if not args.skip_neo4j:
-        user = os.environ.get("NEO4J_USER", "neo4j")
-        password = os.environ.get("NEO4J_PASSWORD", "pvkg-local-pass")
-        neo4j = open_store(neo4j_uri(), user=user, password=password)
-        wipe(neo4j)
-        naive_s, naive_rels = naive_neo4j(neo4j, args.naive_reports)
-        wipe(neo4j)
-        write, _, rels = timed_load(neo4j, args.reports, args.batch_size)
-        batched_rate, naive_rate = rels / write, naive_rels / naive_s
-        emit(f"| Neo4j | batched UNWIND MERGE load | {write:.1f} | {rels:,} | "
-                     f"{batched_rate:,.0f} | >= 50,000/s |")  # fmt: skip
-        emit(f"| Neo4j | naive per-row MERGE ({args.naive_reports:,} reports) | "
-                     f"{naive_s:.1f} | {naive_rels:,} | {naive_rate:,.0f} | |")  # fmt: skip
-        emit(f"| Neo4j | batched / naive | | | **{batched_rate / naive_rate:,.0f}x** | |")
-        try:
-            counted, total, n_pairs = signal_time(neo4j)
-            emit(f"| Neo4j | all-pairs counts / + signals ({n_pairs:,} pairs) "
-                 f"| {counted:.1f} / {total:.1f} | | | |")  # fmt: skip
-        except StoreError as exc:  # e.g. the transaction memory limit of a small heap
-            emit(f"| Neo4j | all-pairs counts | failed: {str(exc)[:80]} | | | |")
-        finally:
-            wipe(neo4j)
-            neo4j.close()
+        lines += neo4j_rows(args.reports, args.neo4j_batch_size, args.naive_reports)
+    lines.append(f"\nLoad average at the end: {load_average()}.")
     report = "\n".join(lines) + "\n"
+    print("\n".join(lines[4:]), flush=True)
     if args.record:
         with RESULTS.open("a", encoding="utf-8") as handle:
             handle.write(report)

@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
-from kg.disproportionality import PairCounts, StratumRow, stratified_expected
+import numpy as np
+
+from kg.disproportionality import StratumRow, stratified_expected
+from kg.pair_table import PairCounts, PairTable
 from kg.store import GraphStore
 from pvkg.errors import ConfigError
 
@@ -18,6 +21,8 @@ Mode = Literal["co-reported", "causal"]
 STRATA = ("sex", "age_group")
 COUNTED_ASSERTIONS = ("present", "historical")
 ALL_ASSERTIONS = ("present", "historical", "negated", "speculated", "family")
+# Reports per slice of drugs counted at once in Neo4j (see `_pair_rows`).
+SLICE_REPORTS = 200_000
 
 
 def cypher(name: str) -> str:
@@ -38,36 +43,67 @@ class CountOptions:
 
 def pair_counts(store: GraphStore, options: CountOptions = CountOptions()) -> list[PairCounts]:
     """Every drug-event pair with a >= min_count, with its marginals and N."""
+    return pair_table(store, options).pairs()
+
+
+def pair_table(store: GraphStore, options: CountOptions = CountOptions()) -> PairTable:
+    """`pair_counts` as columns, sorted by a (largest first), then drug and event name."""
     params = {"all_assertions": options.all_assertions}
     drugs = _marginals(store.run(cypher("drug_counts"), params))
     events = _marginals(store.run(cypher("event_counts"), params))
     n_reports = int(store.run(cypher("report_count"))[0]["n"])
-    rows = [row for row in _pair_rows(store, options) if row["a"] >= options.min_count]
+    pair_rows = _pair_rows(store, options, drugs)
+    rows = [row for row in pair_rows if row["a"] >= options.min_count]
     expected = _stratified_expected(store, options, rows) if options.stratum else {}
-    pairs = []
-    for row in rows:
-        drug_name, n_drug = drugs[row["drug_key"]]
-        event_name, n_event = events[row["event_key"]]
-        pairs.append(
-            PairCounts(
-                drug=drug_name,
-                event=event_name,
-                a=int(row["a"]),
-                n_drug=n_drug,
-                n_event=n_event,
-                n_reports=n_reports,
-                expected=expected.get((row["drug_key"], row["event_key"])),
-            )
-        )
-    pairs.sort(key=lambda p: (-p.a, p.drug, p.event))
-    return pairs
+    drug_of = [drugs[row["drug_key"]] for row in rows]
+    event_of = [events[row["event_key"]] for row in rows]
+    table = PairTable(
+        drug=[name for name, _ in drug_of],
+        event=[name for name, _ in event_of],
+        a=np.fromiter((row["a"] for row in rows), np.int64, len(rows)),
+        n_drug=np.fromiter((n for _, n in drug_of), np.int64, len(rows)),
+        n_event=np.fromiter((n for _, n in event_of), np.int64, len(rows)),
+        n_reports=np.full(len(rows), n_reports, dtype=np.int64),
+        expected=np.fromiter(
+            (expected.get((row["drug_key"], row["event_key"]), np.nan) for row in rows),
+            np.float64,
+            len(rows),
+        ),
+    )
+    return table.by_count()
 
 
-def _pair_rows(store: GraphStore, options: CountOptions) -> list[dict[str, Any]]:
+def _pair_rows(
+    store: GraphStore, options: CountOptions, drugs: Mapping[str, tuple[str, int]]
+) -> list[dict[str, Any]]:
     if options.mode == "causal":
         assertions = ALL_ASSERTIONS if options.all_assertions else COUNTED_ASSERTIONS
         return store.run(cypher("causal_pair_counts"), {"assertions": list(assertions)})
-    return store.run(cypher("pair_counts"), {"all_assertions": options.all_assertions})
+    params = {"all_assertions": options.all_assertions}
+    if store.kind != "neo4j":
+        return store.run(cypher("pair_counts"), params)
+    # One all-pairs query over a million reports outgrew a 1 GB heap's transaction memory.
+    rows: list[dict[str, Any]] = []
+    for keys in drug_slices(drugs):
+        rows += store.run(cypher("pair_counts_of_drugs"), params | {"drug_keys": keys})
+    return rows
+
+
+def drug_slices(
+    drugs: Mapping[str, tuple[str, int]], reports: int = SLICE_REPORTS
+) -> Iterator[list[str]]:
+    """Drug keys in slices whose drugs have at most `reports` reports between them (a drug
+    with more has a slice of its own): a bound on what one slice's count holds."""
+    keys: list[str] = []
+    total = 0
+    for key, (_, n) in drugs.items():
+        if keys and total + n > reports:
+            yield keys
+            keys, total = [], 0
+        keys.append(key)
+        total += n
+    if keys:
+        yield keys
 
 
 def _marginals(rows: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, int]]:

@@ -32,17 +32,20 @@ a zero denominator is inf, 0/0 is nan; an interval whose standard error needs a 
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Collection, Iterable
-from dataclasses import astuple, dataclass
-from pathlib import Path
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kg.ebgm import Prior, ebgm_scores, fit_prior
+from kg.pair_table import PairCounts as PairCounts
+from kg.pair_table import PairTable
+from kg.signal_table import SIGNAL_COLUMNS as SIGNAL_COLUMNS
+from kg.signal_table import Signal as Signal
+from kg.signal_table import SignalTable
+from kg.signal_table import write_signals_csv as write_signals_csv
 from pvkg.errors import ConfigError, InputError
 
 FloatArray = NDArray[np.float64]
@@ -57,94 +60,12 @@ MIN_FIT_PAIRS = 500
 
 
 @dataclass(frozen=True)
-class PairCounts:
-    """Unique-report counts for one drug-event pair (see the module docstring)."""
-
-    drug: str
-    event: str
-    a: int
-    n_drug: int
-    n_event: int
-    n_reports: int
-    expected: float | None = None
-
-    def __post_init__(self) -> None:
-        problem = _count_problem(self)
-        if problem:
-            raise InputError(f"invalid counts for {self.drug!r} | {self.event!r}: {problem}")
-
-    @property
-    def b(self) -> int:
-        return self.n_drug - self.a
-
-    @property
-    def c(self) -> int:
-        return self.n_event - self.a
-
-    @property
-    def d(self) -> int:
-        return self.n_reports - self.n_drug - self.n_event + self.a
-
-    @property
-    def E(self) -> float:
-        if self.expected is not None:
-            return self.expected
-        return self.n_drug * self.n_event / self.n_reports
-
-
-def _count_problem(p: PairCounts) -> str | None:
-    if min(p.a, p.n_drug, p.n_event) < 0 or p.n_reports <= 0:
-        return "counts must be non-negative and n_reports positive"
-    if p.a > min(p.n_drug, p.n_event):
-        return f"a={p.a} exceeds n_drug={p.n_drug} or n_event={p.n_event}"
-    if p.n_drug + p.n_event - p.a > p.n_reports:
-        return f"n_drug + n_event - a exceeds n_reports={p.n_reports}"
-    if p.expected is not None and not (math.isfinite(p.expected) and p.expected >= 0):
-        return f"expected must be finite and non-negative, not {p.expected}"
-    if p.expected == 0 and p.a > 0:
-        return "expected is 0 but the pair was reported"
-    return None
-
-
-@dataclass(frozen=True)
 class Estimate:
     """A point estimate with its 95% interval."""
 
     value: float
     lo: float
     hi: float
-
-
-SIGNAL_COLUMNS: tuple[str, ...] = (
-    "drug", "event", "a", "b", "c", "d", "expected",
-    "prr", "prr_lo", "prr_hi", "chi2", "ror", "ror_lo", "ror_hi",
-    "ic", "ic025", "ebgm", "eb05", "eb95",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Signal:
-    """One output row; a measure that was not asked for is None."""
-
-    drug: str
-    event: str
-    a: int
-    b: int
-    c: int
-    d: int
-    expected: float
-    prr: float | None = None
-    prr_lo: float | None = None
-    prr_hi: float | None = None
-    chi2: float | None = None
-    ror: float | None = None
-    ror_lo: float | None = None
-    ror_hi: float | None = None
-    ic: float | None = None
-    ic025: float | None = None
-    ebgm: float | None = None
-    eb05: float | None = None
-    eb95: float | None = None
 
 
 class StratumRow(NamedTuple):
@@ -166,16 +87,16 @@ class _Cells(NamedTuple):
     e: FloatArray
 
 
-def _cells(pairs: Collection[PairCounts]) -> _Cells:
-    def column(values: Iterable[float]) -> FloatArray:
-        return np.fromiter(values, dtype=np.float64, count=len(pairs))
+def _cells(pairs: PairTable) -> _Cells:
+    def column(values: NDArray[np.int64]) -> FloatArray:
+        return values.astype(np.float64)
 
     return _Cells(
-        a=column(p.a for p in pairs),
-        b=column(p.b for p in pairs),
-        c=column(p.c for p in pairs),
-        d=column(p.d for p in pairs),
-        e=column(p.E for p in pairs),
+        a=column(pairs.a),
+        b=column(pairs.n_drug - pairs.a),
+        c=column(pairs.n_event - pairs.a),
+        d=column(pairs.n_reports - pairs.n_drug - pairs.n_event + pairs.a),
+        e=pairs.E(),
     )
 
 
@@ -237,33 +158,37 @@ def _ic(t: _Cells) -> tuple[FloatArray, FloatArray, FloatArray]:
     return value, lo, hi
 
 
+def _one(counts: PairCounts) -> _Cells:
+    return _cells(PairTable.from_pairs([counts]))
+
+
 def _first(values: tuple[FloatArray, ...]) -> Estimate:
     return Estimate(*(float(v[0]) for v in values))
 
 
 def prr(counts: PairCounts) -> Estimate:
     """Proportional reporting ratio with its log-normal 95% interval."""
-    return _first(_prr(_cells([counts])))
+    return _first(_prr(_one(counts)))
 
 
 def chi_squared(counts: PairCounts, *, yates: bool = True) -> float:
     """Chi-squared (1 df) of the 2x2 table, Yates-corrected unless ``yates=False``."""
-    return float(_chi2(_cells([counts]), yates)[0])
+    return float(_chi2(_one(counts), yates)[0])
 
 
 def ror(counts: PairCounts) -> Estimate:
     """Reporting odds ratio with Woolf's 95% interval."""
-    return _first(_ror(_cells([counts])))
+    return _first(_ror(_one(counts)))
 
 
 def ror_exact(counts: PairCounts) -> Estimate:
     """Conditional-MLE reporting odds ratio with Fisher's exact 95% interval (DiAna's ROR)."""
-    return _first(_ror_exact(_cells([counts])))
+    return _first(_ror_exact(_one(counts)))
 
 
 def information_component(counts: PairCounts) -> Estimate:
     """IC = log2((a+.5)/(E+.5)) with Norén's IC025 and IC975."""
-    return _first(_ic(_cells([counts])))
+    return _first(_ic(_one(counts)))
 
 
 def evans_signal(prr_value: float, chi2: float, a: int) -> bool:
@@ -284,10 +209,27 @@ def compute_signals(
     pairs with a >= 1) before ``min_count`` filters the output, unless ``prior`` is given;
     with fewer than ``MIN_FIT_PAIRS`` pairs and no prior, EBGM columns stay empty.
     """
+    table = PairTable.from_pairs(list(pairs))
+    return compute_signal_table(table, methods, min_count, prior).signals()
+
+
+def compute_signal_table(
+    pairs: PairTable,
+    methods: Collection[str] = ("prr", "ror", "ic", "ebgm"),
+    min_count: int = 1,
+    prior: Prior | None = None,
+) -> SignalTable:
+    """`compute_signals` on a table of pairs, as a table: the same numbers, no object per
+    pair."""
     chosen = _check_methods(methods)
-    pair_list = list(pairs)
-    table = _cells(pair_list)
-    columns: dict[str, FloatArray] = {}
+    table = _cells(pairs)
+    columns: dict[str, NDArray[Any]] = {
+        "a": pairs.a,
+        "b": pairs.n_drug - pairs.a,
+        "c": pairs.n_event - pairs.a,
+        "d": pairs.n_reports - pairs.n_drug - pairs.n_event + pairs.a,
+        "expected": table.e,
+    }
     if "prr" in chosen:
         columns.update(zip(("prr", "prr_lo", "prr_hi"), _prr(table), strict=True))
         columns["chi2"] = _chi2(table)
@@ -297,17 +239,18 @@ def compute_signals(
     if "ic" in chosen:
         ic_value, ic025, _ = _ic(table)
         columns.update(ic=ic_value, ic025=ic025)
-    if "ebgm" in chosen and pair_list and (prior is not None or len(pair_list) >= MIN_FIT_PAIRS):
+    if "ebgm" in chosen and len(pairs) and (prior is not None or len(pairs) >= MIN_FIT_PAIRS):
         if prior is None:
             prior = fit_prior(table.a, table.e).prior
         columns.update(
             zip(("ebgm", "eb05", "eb95"), ebgm_scores(table.a, table.e, prior), strict=True)
         )
-    return [
-        _signal(pair, table.e[i], {name: float(values[i]) for name, values in columns.items()})
-        for i, pair in enumerate(pair_list)
-        if pair.a >= min_count
-    ]
+    kept = np.flatnonzero(pairs.a >= min_count)
+    return SignalTable(
+        drug=[pairs.drug[i] for i in kept.tolist()],
+        event=[pairs.event[i] for i in kept.tolist()],
+        columns={name: values[kept] for name, values in columns.items()},
+    )
 
 
 def _check_methods(methods: Collection[str]) -> frozenset[str]:
@@ -321,31 +264,6 @@ def _check_methods(methods: Collection[str]) -> frozenset[str]:
     if {"ror", "ror_exact"} <= chosen:
         raise ConfigError("choose one of ror (Woolf) and ror_exact (conditional MLE)")
     return chosen
-
-
-def _signal(pair: PairCounts, expected: float, measures: dict[str, float]) -> Signal:
-    return Signal(
-        drug=pair.drug,
-        event=pair.event,
-        a=pair.a,
-        b=pair.b,
-        c=pair.c,
-        d=pair.d,
-        expected=float(expected),
-        **measures,
-    )
-
-
-def write_signals_csv(signals: Iterable[Signal], path: str | Path) -> int:
-    """Write signals with a `SIGNAL_COLUMNS` header (empty cell for None); return the rows."""
-    count = 0
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(SIGNAL_COLUMNS)
-        for signal in signals:
-            writer.writerow("" if v is None else v for v in astuple(signal))
-            count += 1
-    return count
 
 
 def stratified_expected(

@@ -26,11 +26,15 @@ from pvkg.errors import StoreError
 # The dialect is stated, not sniffed: sniffing the first rows of a file whose first quoted
 # field comes late ("hallucinations, mixed") splits that field. Serial reading, because
 # quoted fields may hold newlines (evidence sentences).
+# Every COPY and commit has a fixed cost and a cost that grows with the tables: 100k
+# reports a transaction loaded 2.7x faster than 20k on the 200k-report benchmark.
+DEFAULT_EMBEDDED_BATCH = 100_000
 COPY_OPTIONS = "HEADER=false, DELIM=',', QUOTE='\"', ESCAPE='\"', AUTO_DETECT=false, PARALLEL=false"
 
 
 class LadybugStore:
     kind = "ladybug"
+    batch_size = DEFAULT_EMBEDDED_BATCH
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -41,15 +41,16 @@ def load(
     store: GraphStore,
     records: Iterable[Loadable],
     *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> LoadSummary:
     """Write records in batches, one transaction each; re-running adds nothing.
 
-    `on_batch` is called with the number of records of each batch written (for progress).
+    `batch_size` defaults to the store's; `on_batch` is called with the number of records
+    of each batch written (for progress).
     """
     summary = LoadSummary()
-    for batch in batches(records, batch_size):
+    for batch in batches(records, batch_size or store.batch_size):
         stats = store.write_batch(batch)
         summary.records += batch.records
         summary.batches += 1

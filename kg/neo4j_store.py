@@ -16,6 +16,7 @@ from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from kg import schema
+from kg.load import DEFAULT_BATCH_SIZE
 from kg.rows import GraphBatch
 from kg.store import WriteStats
 from pvkg.errors import StoreError
@@ -23,6 +24,7 @@ from pvkg.errors import StoreError
 
 class Neo4jStore:
     kind = "neo4j"
+    batch_size = DEFAULT_BATCH_SIZE
 
     def __init__(
         self,

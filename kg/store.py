@@ -30,6 +30,7 @@ class GraphStore(Protocol):
     """One graph store: schema, batched idempotent writes, parameterised Cypher reads."""
 
     kind: str
+    batch_size: int  # records per transaction when a load does not say
 
     def ensure_schema(self) -> None: ...
 

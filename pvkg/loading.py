@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
-from kg.load import DEFAULT_BATCH_SIZE, Loadable, LoadSummary, load
+from kg.load import Loadable, LoadSummary, load
 from kg.store import open_store
 from pvkg.errors import ConfigError, InputError
 from pvkg.jsonl import read_jsonl
@@ -44,7 +44,7 @@ def load_file(
     *,
     user: str | None = None,
     password: str | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     on_error: Callable[[InputError], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> LoadSummary:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from kg.counts import CountOptions, pair_counts
-from kg.disproportionality import Signal, compute_signals, write_signals_csv
+from kg.counts import CountOptions, pair_table
+from kg.disproportionality import Signal, compute_signal_table
+from kg.signal_table import SignalTable
 from kg.store import open_store
 
 DEFAULT_METHODS = ("prr", "ror", "ic", "ebgm")
@@ -28,13 +29,29 @@ def store_signals(
     All pairs are counted (min_count 1) so that EBGM's prior is fitted on the whole table;
     `min_count` filters only what is returned.
     """
+    table = store_signal_table(store, methods=methods, min_count=min_count, options=options,
+                               output=output, user=user, password=password)  # fmt: skip
+    return table.signals()
+
+
+def store_signal_table(
+    store: str | Path | None = None,
+    *,
+    methods: Collection[str] = DEFAULT_METHODS,
+    min_count: int = 1,
+    options: CountOptions = CountOptions(),
+    output: str | Path | None = None,
+    user: str | None = None,
+    password: str | None = None,
+) -> SignalTable:
+    """`store_signals` as columns: what the CLI uses, since it prints only the top rows."""
     graph = open_store(store, user=user, password=password)
     try:
-        pairs = pair_counts(graph, CountOptions(options.mode, options.all_assertions,
-                                                options.stratum, 1))  # fmt: skip
+        pairs = pair_table(graph, CountOptions(options.mode, options.all_assertions,
+                                               options.stratum, 1))  # fmt: skip
     finally:
         graph.close()
-    signals = compute_signals(pairs, methods=methods, min_count=min_count)
+    signals = compute_signal_table(pairs, methods=methods, min_count=min_count)
     if output is not None:
-        write_signals_csv(signals, output)
+        signals.write_csv(output)
     return signals

@@ -64,7 +64,10 @@ def load(
     path: Annotated[Path, typer.Argument(help="Triples JSONL, a FAERS folder or an openEBGM CSV.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")],
     store: StoreOption = DEFAULT_STORE,
-    batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 5_000,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(min=1, help="Records per transaction (default 100k embedded, 5k Neo4j)."),
+    ] = None,
     user: UserOption = None,
     password: PasswordOption = None,
 ) -> None:
@@ -121,12 +124,12 @@ def signals(
 ) -> None:
     """Disproportionality signals (PRR, ROR, χ², IC, EBGM) over unique reports."""
     from kg.counts import CountOptions, Mode
-    from pvkg.signaling import store_signals
+    from pvkg.signaling import store_signal_table
 
     if mode not in ("co-reported", "causal"):
         raise ConfigError(f"unknown mode {mode!r}", hint="choose co-reported or causal")
     count_mode: Mode = "causal" if mode == "causal" else "co-reported"
-    results = store_signals(
+    results = store_signal_table(
         store,
         methods=[m.strip() for m in method.split(",") if m.strip()],
         min_count=min_count,
@@ -135,7 +138,7 @@ def signals(
         user=user,
         password=password,
     )
-    out.print(signal_table(results[:top], len(results)))
+    out.print(signal_table(results.signals(top), len(results)))
     if output is not None:
         err.print(f"wrote {len(results)} pairs to {output}")
 
