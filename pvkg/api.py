@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
 
 if TYPE_CHECKING:
+    from extract.finetune import ModelCard
     from kg.disproportionality import Signal
     from kg.load import LoadSummary
     from normalize.link import LinkResult
@@ -56,13 +57,40 @@ def extract(
     extractor: str = "rules",
     terms: str | Path | None = None,
     index: str | Path | None = None,
+    model_path: str | Path | None = None,
 ) -> ExtractSummary:
-    """`pvkg extract`: triples of every note to a JSONL file."""
+    """`pvkg extract`: triples of every note to a JSONL file (`extractor` rules, llm or
+    finetuned with `model_path`)."""
     from pvkg.extracting import ExtractorOptions, build_extractor, extract_notes
 
     chosen = build_extractor(ExtractorOptions(kind=extractor, terms=_path(terms),
-                                              index=_path(index)))  # fmt: skip
+                                              index=_path(index),
+                                              model_path=_path(model_path)))  # fmt: skip
     return extract_notes(notes, output, chosen)
+
+
+def train(
+    gold: str | Path | Sequence[str | Path],
+    output: str | Path,
+    *,
+    kind: str = "encoder",
+    base_model: str | Path | None = None,
+    test_fraction: float = 0.0,
+    **options: Any,
+) -> ModelCard:
+    """`pvkg train`: fine-tune an `encoder` or a `lora` adapter on gold annotations; other
+    keyword arguments are `extract.finetune.TrainOptions` fields (epochs, seed, ...)."""
+    from extract.finetune import TrainOptions
+    from pvkg.training import train as train_on
+
+    paths = [gold] if isinstance(gold, str | Path) else list(gold)
+    chosen = TrainOptions(
+        kind=kind,  # type: ignore[arg-type]  # TrainOptions checks the choice
+        output=Path(output),
+        base_model=_path(base_model),
+        **options,
+    )
+    return train_on([Path(p) for p in paths], chosen, test_fraction=test_fraction)
 
 
 def normalize(triples: str | Path, index: str | Path, output: str | Path) -> NormalizeSummary:

@@ -14,9 +14,10 @@ from pvkg.commands import graph, normalize, report, run
 from pvkg.commands.eval import eval_command
 from pvkg.commands.extract import extract_command
 from pvkg.commands.terminology import app as terminology_app
+from pvkg.commands.train import train_command
 from pvkg.config import find_config
 from pvkg.config_map import default_map
-from pvkg.errors import NotBuiltError, PvkgError
+from pvkg.errors import PvkgError
 
 app = typer.Typer(
     name="pvkg",
@@ -28,30 +29,9 @@ app = typer.Typer(
 app.add_typer(terminology_app, name="terminology", no_args_is_help=True)
 app.command("eval")(eval_command)
 app.command("extract")(extract_command)
+app.command("train")(train_command)
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-# Commands planned but not built yet: name -> (help text, issue that builds it).
-PLANNED: dict[str, tuple[str, int]] = {
-    "train": ("Fine-tune an extractor on annotated notes.", 8),
-}
-
-_PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
-
-
-def _planned(group: typer.Typer, name: str, help_text: str, issue: int, full: str) -> None:
-    def command(ctx: typer.Context) -> None:
-        raise NotBuiltError(
-            f"`pvkg {full}` is not built yet",
-            hint=f"it is planned in issue #{issue}",
-        )
-
-    group.command(name, help=f"{help_text} (not built yet)", context_settings=_PASSTHROUGH)(command)
-
-
-for _name, (_help, _issue) in PLANNED.items():
-    _planned(app, _name, _help, _issue, _name)
-
 
 app.command("load")(graph.load)
 app.command("signals")(graph.signals)

@@ -62,9 +62,3 @@ class ConfigError(PvkgError):
     """Options or configuration files are invalid or inconsistent."""
 
     exit_code = 2
-
-
-class NotBuiltError(PvkgError):
-    """A command whose capability is planned but not built yet."""
-
-    exit_code = 2

@@ -105,8 +105,9 @@ def _triples(
 
 @dataclass(frozen=True)
 class ExtractorOptions:
-    """How to build an extractor: `kind` rules or llm; rules read `terms` (a TSV) and the
-    terms of the terminology `index`; llm options as `pvkg extract --llm-*`."""
+    """How to build an extractor: `kind` rules, llm or finetuned; rules read `terms` (a TSV)
+    and the terms of the terminology `index`; llm options as `pvkg extract --llm-*`;
+    finetuned loads the `pvkg train` folder `model_path` on `device`."""
 
     kind: str = "rules"
     terms: Path | None = None
@@ -117,6 +118,8 @@ class ExtractorOptions:
     llm_model: str | None = None
     llm_model_path: Path | None = None
     allow_remote_llm: bool = False
+    model_path: Path | None = None
+    device: str | None = None
 
 
 def build_extractor(options: ExtractorOptions) -> Extractor:
@@ -134,7 +137,16 @@ def build_extractor(options: ExtractorOptions) -> Extractor:
                 allow_remote=options.allow_remote_llm,
             )
         )
-    raise ConfigError(f"unknown extractor {options.kind!r}", hint="choose rules or llm")
+    if options.kind == "finetuned":
+        if options.model_path is None:
+            raise ConfigError(
+                "the finetuned extractor needs a model",
+                hint="pass --model-path, a folder written by `pvkg train`",
+            )
+        from extract.finetune import load_finetuned
+
+        return load_finetuned(options.model_path, device=options.device)
+    raise ConfigError(f"unknown extractor {options.kind!r}", hint="choose rules, llm or finetuned")
 
 
 def _rules(options: ExtractorOptions) -> Extractor:

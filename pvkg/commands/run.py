@@ -42,7 +42,12 @@ def run(
     store: Annotated[
         str, typer.Option("--store", "-s", help="A directory (embedded) or a bolt:// URI.")
     ] = DEFAULT_STORE,
-    extractor: Annotated[str, typer.Option("--extractor", "-e", help="rules or llm.")] = "rules",
+    extractor: Annotated[
+        str, typer.Option("--extractor", "-e", help="rules, llm or finetuned.")
+    ] = "rules",
+    model_path: Annotated[
+        Path | None, typer.Option(help="Finetuned: a model folder written by `pvkg train`.")
+    ] = None,
     terms: Annotated[
         Path | None, typer.Option("--terms", help="Rules: extra term<TAB>kind list.")
     ] = None,
@@ -74,6 +79,7 @@ def run(
             llm_model=llm_model,
             llm_model_path=llm_model_path,
             allow_remote_llm=allow_remote_llm,
+            model_path=model_path,
         )
     )
     reporter = ErrorReporter()

