@@ -1,6 +1,7 @@
 """Terminology benchmark: build time, peak RSS, index size, open time, linking throughput.
 
     .venv/bin/python benchmarks/terminology_scale.py --rows 1000000 [--quickumls N] [--record]
+        [--workdir DIR] [--release DIR]
 
 Generates a synthetic release (benchmarks/terminology_synth.py) in a temporary directory,
 builds the index in a child process (its wall time and peak RSS measured with wait4), then
@@ -10,7 +11,9 @@ path), one at a time (`link`) and in batches of 1,000 (`link_many`), each with a
 opened index (cold caches). Rates are mentions per second of wall time and per second of
 the process's CPU time (which a busy shared machine disturbs less). `--quickumls` also
 builds a QuickUMLS index of the same release and links the same mentions through it.
-`--record` appends the figures to benchmarks/RESULTS.md under "## Terminology".
+`--record` appends the figures to benchmarks/RESULTS.md under "## Terminology". `--workdir`
+keeps the release and index; `--release` reuses a release kept that way (`--rows` is then
+ignored; a 21M-row release takes minutes to write).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any, Protocol, cast
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.terminology_synth import generate  # noqa: E402
+from benchmarks.terminology_synth import SynthStats, generate  # noqa: E402
 from normalize.index import open_index  # noqa: E402
 from normalize.kinds import Kind  # noqa: E402
 from normalize.link import LinkResult  # noqa: E402
@@ -71,7 +74,8 @@ def _restyle(text: str, rng: random.Random) -> str:
     return text.replace(" ", rng.choice((" ", "-", "  "))) + rng.choice(("", ".", ";"))
 
 
-def _build(release: Path, index: Path, script: str = _BUILD) -> tuple[float, float]:
+def _build(release: Path, index: Path, script: str = _BUILD) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in GB) of a build in a child process."""
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-c", script, str(release), str(index)]
@@ -79,7 +83,8 @@ def _build(release: Path, index: Path, script: str = _BUILD) -> tuple[float, flo
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
         raise SystemExit(f"build failed with status {status}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024 / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - started, cpu, usage.ru_maxrss / 1024 / 1024
 
 
 class _Linker(Protocol):
@@ -124,13 +129,34 @@ def _open_times(index_dir: Path) -> tuple[float, float]:
     return opened, first
 
 
-def run(rows: int, workdir: Path, n_mentions: int, quickumls: int) -> dict[str, float]:
-    release, index = workdir / "release", workdir / "index"
+def _lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+
+
+def _reused(release: Path) -> SynthStats:
+    """The counts of a release that `generate` wrote earlier (CUIs are numbered in order)."""
+    conso = release / "MRCONSO.RRF"
+    with conso.open("rb") as f:
+        f.seek(max(0, conso.stat().st_size - 4096))
+        last_cui = f.read().rstrip(b"\n").rsplit(b"\n", 1)[-1].split(b"|", 1)[0]
+    return SynthStats(
+        conso_rows=_lines(conso),
+        concepts=int(last_cui[1:]),
+        rel_rows=_lines(release / "MRREL.RRF"),
+        mentions=_lines(release / "mentions.tsv"),
+    )
+
+
+def run(
+    rows: int, workdir: Path, n_mentions: int, quickumls: int, reuse: Path | None = None
+) -> dict[str, float]:
+    release, index = reuse or workdir / "release", workdir / "index"
     started = time.perf_counter()
-    stats = generate(release, rows, mentions=n_mentions)
+    stats = _reused(release) if reuse else generate(release, rows, mentions=n_mentions)
     generated = time.perf_counter() - started
     conso_gb = (release / "MRCONSO.RRF").stat().st_size / 1e9
-    build_s, rss_gb = _build(release, index)
+    build_s, build_cpu_s, rss_gb = _build(release, index)
     size_gb = sum(p.stat().st_size for p in index.iterdir()) / 1e9
     opened, first = _open_times(index)
     rng = random.Random(3)  # noqa: S311 - sampling, not secrets
@@ -146,7 +172,9 @@ def run(rows: int, workdir: Path, n_mentions: int, quickumls: int) -> dict[str, 
         "mrrel_rows": stats.rel_rows,
         "mrconso_gb": conso_gb,
         "generate_s": generated,
+        "reused": reuse is not None,
         "build_s": build_s,
+        "build_cpu_s": build_cpu_s,
         "peak_rss_gb": rss_gb,
         "index_gb": size_gb,
         "open_s": opened,
@@ -168,7 +196,7 @@ def _quickumls(
 ) -> dict[str, float]:
     from normalize.quickumls_backend import open_quickumls
 
-    build_s, rss_gb = _build(release, directory, _BUILD_QUICKUMLS)
+    build_s, _, rss_gb = _build(release, directory, _BUILD_QUICKUMLS)
     out = {
         "qu_build_s": build_s,
         "qu_peak_rss_gb": rss_gb,
@@ -188,8 +216,10 @@ def _report(r: dict[str, float]) -> str:
         f"{int(r['concepts']):,} concepts, {int(r['mrrel_rows']):,} MRREL rows), "
         f"{platform.machine()} with {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end "
-        f"(release generated in {r['generate_s']:.0f} s):\n"
-        f"  build {r['build_s']:.0f} s, peak RSS {r['peak_rss_gb']:.2f} GB, "
+        f"({'release reused' if r['reused'] else 'release generated'} in "
+        f"{r['generate_s']:.0f} s):\n"
+        f"  build {r['build_s']:.0f} s ({r['build_cpu_s']:.0f} CPU-s), "
+        f"peak RSS {r['peak_rss_gb']:.2f} GB, "
         f"index {r['index_gb']:.2f} GB; open {r['open_s'] * 1000:.0f} ms "
         f"({r['open_and_first_approx_s'] * 1000:.0f} ms with trigram files loaded);\n"
     )
@@ -243,11 +273,14 @@ def main() -> None:
     parser.add_argument(
         "--quickumls", type=int, default=0, metavar="N", help="also QuickUMLS, on N mentions"
     )
+    parser.add_argument(
+        "--release", type=Path, default=None, help="reuse a release generated by an earlier run"
+    )
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pvkg-term-bench-"))
     try:
-        text = _report(run(args.rows, workdir, args.mentions, args.quickumls))
+        text = _report(run(args.rows, workdir, args.mentions, args.quickumls, args.release))
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

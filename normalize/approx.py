@@ -14,14 +14,16 @@ Most misspellings are one edit away (Damerau 1964), and a trigram search costs f
 finding those directly: `<stem>.deletes.npy` (memory-mapped, sorted) holds
 `crc32(d) << 32 | token id` for every token and each string `d` made by deleting one of its
 characters (SymSpell). Two strings within one insertion, deletion, substitution or adjacent
-transposition share such a string, so `neighbours` finds all tokens one edit away with one
-vectorised binary search per query, then checks each with the edit distance.
+transposition share such a string, so `neighbours` finds all tokens one edit away from a
+batch of tokens with one vectorised binary search, then checks each with the edit distance.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,10 +41,16 @@ IntArray = np.ndarray[Any, np.dtype[Any]]
 
 def grams(key: str) -> list[str]:
     """Trigrams of `$key$`; a repeated trigram gets its repeat number so sizes equal len(key)."""
+    plain = _plain_grams(key)
+    return plain if len(set(plain)) == len(plain) else _numbered(plain)
+
+
+def _plain_grams(key: str) -> list[str]:
     padded = f"${key}$"
-    plain = [padded[i : i + 3] for i in range(len(padded) - 2)]
-    if len(set(plain)) == len(plain):
-        return plain
+    return [padded[i : i + 3] for i in range(len(key))]
+
+
+def _numbered(plain: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for gram in plain:
@@ -71,7 +79,10 @@ def files(directory: Path, stem: str) -> dict[str, Path]:
 
 @lru_cache(maxsize=1 << 16)
 def _gram_set(text: str) -> frozenset[str]:
-    return frozenset(grams(text))
+    """`grams` as a set, built once from the plain trigrams when none repeats."""
+    plain = _plain_grams(text)
+    found = frozenset(plain)
+    return found if len(found) == len(plain) else frozenset(_numbered(plain))
 
 
 def cosine(a: str, b: str) -> float:
@@ -101,18 +112,27 @@ class NgramIndex:
         self._max_size = len(self._size_start) - 2
         self._deletes: IntArray = np.load(paths["deletes.npy"], mmap_mode="r").view(np.ndarray)
 
-    def neighbours(self, token: str) -> list[str]:
-        """Vocabulary tokens one edit (OSA distance 1) away from `token`."""
-        starts = np.fromiter(delete_hashes(token), dtype=np.uint64) << np.uint64(32)
-        lows = self._deletes.searchsorted(starts).tolist()
-        highs = self._deletes.searchsorted(starts | _LOW32, side="right").tolist()
-        ids: set[int] = set()
-        for lo, hi in zip(lows, highs, strict=True):
-            if lo < hi:
-                ids.update((self._deletes[lo:hi] & _LOW32).tolist())
+    def neighbours(self, tokens: Sequence[str]) -> list[list[str]]:
+        """For each token, the vocabulary tokens one edit (OSA distance 1) away from it: one
+        vectorised search for the deletion hashes of all of them."""
+        hashes = [delete_hashes(t) for t in tokens]
+        owner = np.repeat(np.arange(len(tokens)), [len(h) for h in hashes])
+        starts = np.fromiter(itertools.chain.from_iterable(hashes), np.uint64, len(owner))
+        starts <<= np.uint64(32)
+        lows = self._deletes.searchsorted(starts)
+        counts = self._deletes.searchsorted(starts | _LOW32, side="right") - lows
+        # Every position of every matching range, flattened.
+        ends = np.cumsum(counts)
+        at = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(lows - ends + counts, counts)
+        ids: list[set[int]] = [set() for _ in tokens]
+        found = (self._deletes[at] & _LOW32).tolist()
+        for i, token_id in zip(np.repeat(owner, counts).tolist(), found, strict=True):
+            ids[i].add(token_id)
         # A shared deletion also joins tokens two edits apart, and crc32 can collide.
-        found = (self.tokens[i] for i in ids)
-        return [t for t in found if one_edit(token, t)]
+        return [
+            [t for t in (self.tokens[i] for i in sorted(near)) if one_edit(token, t)]
+            for token, near in zip(tokens, ids, strict=True)
+        ]
 
     def _list(self, gram: str, lo: int, hi: int) -> IntArray:
         gid = self._gram_ids.get(gram)

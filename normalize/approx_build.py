@@ -32,10 +32,7 @@ def build_ngram_index(
     db: sqlite3.Connection, kind_bit: int, directory: Path, stem: str
 ) -> NgramStats:
     """Index the distinct tokens of the keys of concepts with `kind_bit`."""
-    rows = db.execute(
-        "SELECT DISTINCT t.key FROM terms t JOIN concepts c ON c.cid = t.cid WHERE c.kinds & ?",
-        (kind_bit,),
-    )
+    rows = db.execute("SELECT DISTINCT key FROM terms WHERE kinds & ?", (kind_bit,))
     # The token vocabulary is far smaller than the atoms (about a million words at full scale).
     vocabulary: set[str] = set()
     for (key,) in rows:

@@ -5,14 +5,16 @@ of a concept of the right kind: score 1.0. Otherwise normalize.approx_match look
 keys. A hit reads its concept's card (one JSON row, see normalize.schema), parsed once and
 cached, as are the hits of recent keys: notes repeat the same few thousand terms.
 
-`link_many` links a batch with one key query per 500 distinct keys and one card query for
-the concepts not cached; `link` is the same path for one mention.
+`link_many` links a batch with one key query per 500 distinct keys, one approximate pass
+for all the keys not found (see normalize.approx_match) and one card query for the concepts
+not cached; `link` is the same lookup for one mention.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 
@@ -30,12 +32,19 @@ from pvkg.records import Concept
 __all__ = ["MatchSettings", "TerminologyIndex", "open_index"]
 
 _EXACT = """SELECT t.cid, k.card FROM terms t JOIN cards k ON k.cid = t.cid
-WHERE t.key = ? AND k.kinds & ? ORDER BY t.n DESC, t.cid LIMIT ?"""
-_EXACT_MANY = """SELECT t.key, t.cid, t.n FROM terms t JOIN cards k ON k.cid = t.cid
-WHERE t.key IN ({}) AND k.kinds & ?"""
+WHERE t.key = ? AND t.kinds & ? ORDER BY t.n DESC, t.cid LIMIT ?"""
+_EXACT_MANY = "SELECT key, cid, n FROM terms WHERE key IN ({}) AND kinds & ?"
 _CARDS = "SELECT cid, card FROM cards WHERE cid IN ({})"
 _CONCEPT = f"SELECT {CARD_JSON} FROM concepts c WHERE c.cid = ?"  # noqa: S608 - a constant
 _CHUNK = 500  # keys per IN (...) query
+# Read-only use: writes refused; the file memory-mapped, so reads need no copy into SQLite's
+# page cache (SQLite caps the map at its build's limit, 2 GB here), and a larger page cache
+# for what lies beyond the map.
+_READ_PRAGMAS = (
+    "PRAGMA query_only = 1",
+    "PRAGMA mmap_size = 4294967296",
+    "PRAGMA cache_size = -65536",
+)
 _INGREDIENT = """SELECT cid FROM codes INDEXED BY codes_by_code
 WHERE code = ? AND sab = 'RXNORM' AND tty = 'IN' LIMIT 1"""
 _STREAM_BATCH = 1_000
@@ -61,10 +70,12 @@ class TerminologyIndex:
         self.settings = settings or MatchSettings()
         self._umls = self.manifest.release_kind == "umls"
         self._db = sqlite3.connect(f"file:{directory / INDEX_FILE}?mode=ro", uri=True)
-        self._db.execute("PRAGMA mmap_size = 1073741824")
+        for pragma in _READ_PRAGMAS:
+            self._db.execute(pragma)
         self._approx = ApproxMatcher(self._db, directory, self.settings)
         self._cards: Lru[int, Card] = Lru(_CACHE)
         self._hits: Lru[tuple[str, Kind, int], Hits] = Lru(_CACHE)
+        self._key = lru_cache(maxsize=_CACHE)(normalize_key)
 
     def close(self) -> None:
         self._db.close()
@@ -84,7 +95,7 @@ class TerminologyIndex:
 
     def candidates(self, text: str, kind: Kind, k: int = 5) -> list[LinkResult]:
         """Up to `k` concepts of `kind` for `text`, best first, scores in [0, 1]."""
-        key = normalize_key(text)
+        key = self._key(text)
         if not key or k < 1:
             return []
         hits = self._hits.get((key, kind, k))
@@ -94,25 +105,25 @@ class TerminologyIndex:
 
     def link_many(self, texts: Sequence[str], kind: Kind) -> list[LinkResult]:
         """`link` for each text, in order, with the database read in batches."""
-        keys = [normalize_key(t) for t in texts]
-        found: dict[str, Hits] = {}
+        keys = {text: self._key(text) for text in texts}
+        found: dict[str, Hits] = {"": ()}
         todo: list[str] = []
-        for key in set(keys):
-            hits = self._hits.get((key, kind, 1)) if key else ()
+        for key in set(keys.values()) - {""}:
+            hits = self._hits.get((key, kind, 1))
             if hits is None:
                 todo.append(key)
             else:
                 found[key] = hits
-        for start in range(0, len(todo), _CHUNK):
-            found |= self._search_many(todo[start : start + _CHUNK], kind)
+        if todo:
+            found |= self._search_many(todo, kind)
         out = []
-        for text, key in zip(texts, keys, strict=True):
-            hits = found[key]
+        for text in texts:
+            hits = found[keys[text]]
             if hits:
                 cid, score = hits[0]
                 out.append(self._card(cid).result(text, kind, score))
             else:
-                out.append(LinkResult(text=text, kind=kind))
+                out.append(LinkResult(text, kind))
         return out
 
     def link_stream(self, texts: Iterable[str], kind: Kind) -> Iterator[LinkResult]:
@@ -163,43 +174,65 @@ class TerminologyIndex:
         if self._cards.get(cid) is None:
             self._cards.put(cid, parse_card(cid, card, self._umls))
 
+    def _load_cards(self, cids: Iterable[int]) -> None:
+        """Read and cache the cards of `cids` not cached, in one query per 500."""
+        missing = [cid for cid in cids if self._cards.get(cid) is None]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            for cid, card in self._db.execute(_CARDS.format(",".join("?" * len(chunk))), chunk):
+                self._cards.put(cid, parse_card(cid, card, self._umls))
+
     def _search(self, key: str, kind: Kind, k: int) -> Hits:
         """Exact hits of `key`, then approximate ones up to `k` in all."""
         hits: list[tuple[int, float]] = []
         for cid, card in self._db.execute(_EXACT, (key, KIND_BITS[kind], k)):
             self._remember(cid, card)
             hits.append((cid, 1.0))
-        return self._add_approximate(key, kind, k, hits)
-
-    def _add_approximate(self, key: str, kind: Kind, k: int, hits: list[tuple[int, float]]) -> Hits:
         if len(hits) < k and kind in self.manifest.approx_kinds:
-            seen = {cid for cid, _ in hits}
-            for cid, score, card in self._approx.match(key, kind):
-                if cid not in seen and len(hits) < k:
-                    seen.add(cid)
-                    self._remember(cid, card)
-                    hits.append((cid, score))
+            hits = _best(hits, self._approx.match(key, kind), k)
         return tuple(hits)
 
     def _search_many(self, keys: list[str], kind: Kind) -> dict[str, Hits]:
-        """The best hit of each key (cached): exact ones in one query, the rest one by one."""
-        marks = ",".join("?" * len(keys))
-        best: dict[str, tuple[int, int]] = {}  # key -> (-count, cid), the exact query's order
-        for key, cid, n in self._db.execute(_EXACT_MANY.format(marks), (*keys, KIND_BITS[kind])):
-            rank = (-n, cid)
-            if key not in best or rank < best[key]:
-                best[key] = rank
-        missing = [cid for _, cid in best.values() if self._cards.get(cid) is None]
-        if missing:
-            sql = _CARDS.format(",".join("?" * len(missing)))
-            for cid, card in self._db.execute(sql, missing):
-                self._remember(cid, card)
+        """The best hit of each key (cached): exact ones, then approximate ones for the
+        rest, each kind of search for all keys at once."""
+        best = self._exact_many(keys, kind)
+        missed = [key for key in keys if key not in best]
+        approx = {}
+        if missed and kind in self.manifest.approx_kinds:
+            approx = self._approx.match_many(missed, kind)
         found = {}
         for key in keys:
-            top = best.get(key)
-            hits = ((top[1], 1.0),) if top else self._add_approximate(key, kind, 1, [])
+            cid = best.get(key)
+            hits = ((cid, 1.0),) if cid is not None else tuple(approx.get(key, ())[:1])
             found[key] = self._hits.put((key, kind, 1), hits)
+        self._load_cards({hits[0][0] for hits in found.values() if hits})
         return found
+
+    def _exact_many(self, keys: list[str], kind: Kind) -> dict[str, int]:
+        """The concept of each key with the most atoms (then the lowest id), as `_EXACT`."""
+        best: dict[str, tuple[int, int]] = {}  # key -> (-count, cid)
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            sql = _EXACT_MANY.format(",".join("?" * len(chunk)))
+            for key, cid, n in self._db.execute(sql, (*chunk, KIND_BITS[kind])):
+                rank = (-n, cid)
+                if key not in best or rank < best[key]:
+                    best[key] = rank
+        return {key: cid for key, (_, cid) in best.items()}
+
+
+def _best(
+    hits: list[tuple[int, float]], approximate: list[tuple[int, float]], k: int
+) -> list[tuple[int, float]]:
+    """`hits` then the approximate hits of other concepts, up to `k` in all."""
+    seen = {cid for cid, _ in hits}
+    for cid, score in approximate:
+        if len(hits) >= k:
+            break
+        if cid not in seen:
+            seen.add(cid)
+            hits.append((cid, score))
+    return hits
 
 
 def open_index(path: str | Path, settings: MatchSettings | None = None) -> TerminologyIndex:

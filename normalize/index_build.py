@@ -38,6 +38,7 @@ from normalize.schema import (
     FILL,
     FILL_CARDS,
     FILL_LEXICON,
+    FILL_TERMS,
     SCHEMA_VERSION,
     STAGE_FILE,
     fill_concepts,
@@ -152,6 +153,8 @@ def _finish(db: sqlite3.Connection, steps: _Steps, counts: dict[str, int]) -> No
             db.execute(sql)
     with steps.step("concepts"):
         fill_concepts(db, DRUG_TUIS, ADVERSE_EVENT_TUIS)
+    with steps.step("sorting terms"):
+        db.execute(FILL_TERMS)
     with steps.step("roll-ups"):
         build_ingredients(db)
         build_meddra_pts(db)

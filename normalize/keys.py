@@ -13,12 +13,15 @@ from functools import lru_cache
 
 _TOKEN = re.compile(r"[^\W_]+")
 _APOSTROPHES = re.compile(r"['\u2019`]")
+# The same split for ASCII text, a few times faster than the regex: every byte but a letter
+# or digit made a space (apostrophes are deleted first).
+_ASCII_WORDS = bytes(c if chr(c).isalnum() else 32 for c in range(256))
 # Words that carry no meaning for linking ("Hypotension, NOS" is hypotension).
 STOP_WORDS = frozenset(
     {"a", "an", "and", "by", "for", "in", "nos", "of", "on", "or", "the", "to", "with", "w"}
 )
 # British -> American spellings common in medical text, applied inside tokens.
-_SPELLINGS = (
+SPELLINGS = (
     ("sulph", "sulf"),
     ("haem", "hem"),
     ("aem", "em"),
@@ -40,22 +43,26 @@ _SPELLINGS = (
     ("fibre", "fiber"),
 )
 # Most tokens hold none of them: one regex search skips the replacement loop.
-_BRITISH = re.compile("|".join(british for british, _ in _SPELLINGS))
+_BRITISH = re.compile("|".join(british for british, _ in SPELLINGS))
+# Every British spelling above holds one of these; few first letters make this search about
+# twice as fast as `_BRITISH`'s on tokens with neither.
+MAYBE_BRITISH = re.compile("ae|oe|ph|our|tre|bre|isation|aluminium")
 _MIN_STEM = 4
 _MIN_PLURAL = 4
 
 
 def _american(token: str) -> str:
-    if _BRITISH.search(token) is None:
+    if MAYBE_BRITISH.search(token) is None or _BRITISH.search(token) is None:
         return token
-    for british, american in _SPELLINGS:
+    for british, american in SPELLINGS:
         if british in token:
             token = token.replace(british, american)
     return token
 
 
 def _stem(token: str) -> str:
-    if len(token) < _MIN_PLURAL or token.isdigit():
+    # Every suffix removed below ends in s, d or g: one test passes most tokens through.
+    if len(token) < _MIN_PLURAL or token[-1] not in "sdg" or token.isdigit():
         return token
     if token.endswith("ies"):
         return token[:-3] + "y"
@@ -88,14 +95,20 @@ def _fold_case(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def tokens(text: str) -> list[str]:
-    """Folded, meaningful tokens of `text` in their original order."""
+def _words(text: str) -> list[str]:
     text = _fold_case(text)
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORDS, b"'`").decode("ascii").split()
     if "'" in text or "\u2019" in text or "`" in text:
         text = _APOSTROPHES.sub("", text)
-    return [f for t in _TOKEN.findall(text) if (f := fold_token(t)) not in STOP_WORDS]
+    return _TOKEN.findall(text)
+
+
+def tokens(text: str) -> list[str]:
+    """Folded, meaningful tokens of `text` in their original order."""
+    return [f for t in _words(text) if (f := fold_token(t)) not in STOP_WORDS]
 
 
 def normalize_key(text: str) -> str:
     """The lookup key of `text`: its distinct folded tokens, sorted, joined by spaces."""
-    return " ".join(sorted(set(tokens(text))))
+    return " ".join(sorted(set(map(fold_token, _words(text))) - STOP_WORDS))

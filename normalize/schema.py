@@ -4,6 +4,8 @@ Loading appends to rowid tables without indexes; the final WITHOUT ROWID tables 
 filled in key order by GROUP BY, so SQLite's external sorter does the deduplication and
 no step keeps all atoms in Python. `cards` holds, per linkable concept, everything a link
 result shows as one JSON row, so a hit costs one row read instead of four subqueries.
+`terms` holds only the keys of linkable concepts, each with its concept's kind flags, so a
+lookup filters by kind without reading another table.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
 STAGE_FILE = "stage.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Staging lives in its own file, deleted after the build, so the index needs no VACUUM.
 BUILD_PRAGMAS = (
@@ -37,7 +39,8 @@ CREATE TABLE stage.atoms (cid INTEGER, text TEXT);
 
 FINAL = """
 CREATE TABLE concepts (cid INTEGER PRIMARY KEY, name TEXT NOT NULL, kinds INTEGER NOT NULL);
-CREATE TABLE terms (key TEXT, cid INTEGER, n INTEGER, PRIMARY KEY (key, cid)) WITHOUT ROWID;
+CREATE TABLE terms (key TEXT, cid INTEGER, kinds INTEGER, n INTEGER,
+                    PRIMARY KEY (key, cid)) WITHOUT ROWID;
 CREATE TABLE codes (cid INTEGER, sab TEXT, tty TEXT, code TEXT,
                     PRIMARY KEY (cid, sab, tty, code)) WITHOUT ROWID;
 CREATE TABLE sty (cid INTEGER, tui TEXT, name TEXT, PRIMARY KEY (cid, tui)) WITHOUT ROWID;
@@ -45,19 +48,21 @@ CREATE TABLE rel (src INTEGER, rela TEXT, dst INTEGER,
                   PRIMARY KEY (src, rela, dst)) WITHOUT ROWID;
 CREATE TABLE ingredients (cid INTEGER, rxcui TEXT, PRIMARY KEY (cid, rxcui)) WITHOUT ROWID;
 CREATE TABLE meddra_pt (cid INTEGER, code TEXT, PRIMARY KEY (cid, code)) WITHOUT ROWID;
-CREATE TABLE cards (cid INTEGER PRIMARY KEY, kinds INTEGER NOT NULL, card TEXT NOT NULL);
+CREATE TABLE cards (cid INTEGER PRIMARY KEY, card TEXT NOT NULL);
 CREATE TABLE lexicon (text TEXT PRIMARY KEY, kinds INTEGER NOT NULL) WITHOUT ROWID;
 """
 
-# [name, [[tui, sty name]...], [[sab, [code...]]...], [ingredient rxcui...], meddra pt or null]
+# [name, [[tui, sty name]...], {sab: [code...]...}, [ingredient rxcui...], meddra pt or null],
+# codes sorted here (aggregates follow the sorted subquery) so reading a card sorts nothing.
 CARD_JSON = """json_array(c.name,
   (SELECT json_group_array(json_array(tui, name)) FROM sty WHERE sty.cid = c.cid),
-  (SELECT json_group_array(json_array(sab, json(codes))) FROM
-    (SELECT sab, json_group_array(DISTINCT code) AS codes FROM codes WHERE codes.cid = c.cid
+  (SELECT json_group_object(sab, json(codes)) FROM
+    (SELECT sab, json_group_array(code) AS codes FROM
+      (SELECT DISTINCT sab, code FROM codes WHERE codes.cid = c.cid ORDER BY sab, code)
      GROUP BY sab)),
   (SELECT json_group_array(rxcui) FROM ingredients WHERE ingredients.cid = c.cid),
   (SELECT min(code) FROM meddra_pt WHERE meddra_pt.cid = c.cid))"""
-FILL_CARDS = f"""INSERT INTO cards SELECT c.cid, c.kinds, {CARD_JSON}
+FILL_CARDS = f"""INSERT INTO cards SELECT c.cid, {CARD_JSON}
 FROM concepts c WHERE c.kinds != 0"""  # noqa: S608 - our own constant
 
 # The atom strings of drug and adverse-event concepts (case-folded), with the kinds of every
@@ -72,9 +77,14 @@ FILL = {
     "semantic types": "INSERT INTO sty SELECT cid, tui, max(name) FROM stage.sty GROUP BY cid, tui",
     "codes": """INSERT INTO codes SELECT cid, sab, tty, code FROM stage.codes
                 GROUP BY cid, sab, tty, code""",
-    "terms": "INSERT INTO terms SELECT key, cid, sum(n) FROM stage.terms GROUP BY key, cid",
     "relations": "INSERT INTO rel SELECT src, rela, dst FROM stage.rel GROUP BY src, rela, dst",
 }
+
+
+# After `concepts`: keys of concepts of no mention kind are never looked up.
+FILL_TERMS = """INSERT INTO terms SELECT t.key, t.cid, c.kinds, sum(t.n)
+FROM stage.terms t JOIN concepts c ON c.cid = t.cid
+WHERE c.kinds != 0 GROUP BY t.key, t.cid"""
 
 
 def fill_concepts(

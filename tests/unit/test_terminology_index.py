@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from normalize.approx_match import closest
 from normalize.index import TerminologyIndex, open_index
 from normalize.index_build import BuildOptions, build_index
+from normalize.keys import normalize_key
 from normalize.link import link
-from normalize.schema import INDEX_FILE
+from normalize.manifest import MANIFEST_FILE
+from normalize.schema import INDEX_FILE, SCHEMA_VERSION
 from pvkg.errors import ConfigError, TerminologyError
 from tests.conftest import FIXTURES
 
@@ -141,6 +144,47 @@ def test_link_many_equals_link_one_by_one(umls_dir: Path, kind: str) -> None:
         assert batch.link_many(MIXED, kind) == expected  # type: ignore[arg-type]
         assert batch.link_many(MIXED, kind) == expected  # type: ignore[arg-type] # cached now
         assert list(batch.link_stream(iter(MIXED), kind)) == expected  # type: ignore[arg-type]
+
+
+TYPOS = ["hypotensoin", "hypotenshun", "nausia", "low blood presure", "asprin", "cisplatine",
+         "tylenoll", "qqqq zzzz", "hypertensoin", "nausea", "rashs"]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["drug", "adverse_event"])
+def test_batched_approximate_matching_equals_one_key_at_a_time(umls_dir: Path, kind: str) -> None:
+    keys = [normalize_key(t) for t in TYPOS]
+    with open_index(umls_dir) as one, open_index(umls_dir) as batch:
+        expected = {key: one._approx.match(key, kind) for key in keys}  # type: ignore[arg-type]
+        assert batch._approx.match_many(keys, kind) == expected  # type: ignore[arg-type]
+    assert expected[normalize_key("hypotensoin")] or kind == "drug"
+
+
+def test_closest_keeps_tokens_tied_with_the_last() -> None:
+    scored = [("a", 0.5), ("b", 0.9), ("c", 0.7), ("d", 0.7), ("e", 0.2)]
+    assert closest(scored, 2) == ["b", "c", "d"]
+    assert closest(scored, 3) == ["b", "c", "d"]
+    assert closest(scored, 9) == ["b", "c", "d", "a", "e"]
+
+
+def test_cards_list_codes_sorted_and_distinct(umls: TerminologyIndex) -> None:
+    for text, kind in [("hypotension", "adverse_event"), ("aspirin", "drug"), ("tylenol", "drug")]:
+        codes = umls.link(text, kind).codes  # type: ignore[arg-type]
+        assert codes and list(codes) == sorted(codes)
+        assert all(list(listed) == sorted(set(listed)) for listed in codes.values())
+
+
+def test_index_of_another_schema_asks_for_a_rebuild(umls_dir: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(umls_dir, old)
+    manifest = json.loads((old / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest["schema_version"] = SCHEMA_VERSION - 1
+    (old / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(TerminologyError, match=f"schema {SCHEMA_VERSION - 1}") as info:
+        open_index(old)
+    assert info.value.hint is not None and "rebuild" in info.value.hint
+    linked = _pvkg("terminology", "link", "-t", str(old), "--kind", "drug", "aspirin")
+    assert linked.returncode == 1 and "rebuild" in linked.stderr
+    assert "Traceback" not in linked.stderr
 
 
 def test_cached_link_does_not_limit_candidates(umls: TerminologyIndex) -> None:

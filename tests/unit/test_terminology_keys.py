@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 
 import pytest
 
 from normalize.approx import cosine, delete_hashes, grams
 from normalize.edit import edit_similarity, one_edit, osa_distance
-from normalize.keys import normalize_key
+from normalize.keys import MAYBE_BRITISH, SPELLINGS, STOP_WORDS, fold_token, normalize_key, tokens
 
 TERMS = [
     "Hypotension",
@@ -52,6 +53,18 @@ def test_key_is_idempotent_on_generated_strings() -> None:
         assert normalize_key(key) == key, text
 
 
+def test_ascii_split_equals_the_unicode_word_regex() -> None:
+    """ASCII text is split by a byte table, the rest by the regex: both split alike."""
+    rng = random.Random(5)
+    alphabet = "abzAZ09 _-',.;`()/\t\n!@#"
+    word = re.compile(r"[^\W_]+")
+    for _ in range(3000):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 25)))
+        folded = [fold_token(t) for t in word.findall(re.sub("['`]", "", text.casefold()))]
+        assert tokens(text) == [t for t in folded if t not in STOP_WORDS], text
+        assert tokens(text + "é") == tokens(text + "e"), text  # the regex path
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [
@@ -69,6 +82,10 @@ def test_key_is_idempotent_on_generated_strings() -> None:
 )
 def test_inflection_and_british_spelling_fold_together(a: str, b: str) -> None:
     assert normalize_key(a) == normalize_key(b)
+
+
+def test_every_british_spelling_passes_the_quick_check() -> None:
+    assert all(MAYBE_BRITISH.search(british) for british, _ in SPELLINGS)
 
 
 @pytest.mark.parametrize(("a", "b"), [("hypotension", "hypertension"), ("red", "bed")])
