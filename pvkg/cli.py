@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn
 
@@ -67,6 +68,8 @@ def fail(error: PvkgError) -> NoReturn:
 
 def main() -> None:
     """Console-script entry point; option defaults come from pvkg.toml when there is one."""
+    # Our rich progress bars report the work; Hugging Face's tqdm bars would interleave.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         config = find_config()
         defaults = default_map(typer.main.get_command(app), config) if config else None
