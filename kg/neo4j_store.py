@@ -1,9 +1,10 @@
-"""Neo4j over Bolt: key constraints before any MERGE, batched `UNWIND $rows` with labelled
-MATCH, one managed write transaction per batch.
+"""Neo4j over Bolt: key constraints before any write, batched `UNWIND` statements (see
+kg/neo4j_write.py), one managed write transaction per batch.
 
 A dropped connection is retried by the driver's managed transaction; a batch that still
-fails raises StoreError and, since every statement MERGEs on stable keys, re-running the
-load resumes it with nothing doubled and nothing lost.
+fails raises StoreError and, since a batch only CREATEs what its transaction found missing
+and MERGEs the rest on stable keys, re-running the load resumes it with nothing doubled
+and nothing lost.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import neo4j
-from neo4j import GraphDatabase, ManagedTransaction
+from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
 
 from kg import schema
 from kg.load import DEFAULT_BATCH_SIZE
+from kg.neo4j_write import write_all
 from kg.rows import GraphBatch
 from kg.store import WriteStats
 from pvkg.errors import StoreError
@@ -64,7 +65,7 @@ class Neo4jStore:
     def write_batch(self, batch: GraphBatch) -> WriteStats:
         try:
             with self._driver.session(database=self.database) as session:
-                counters = session.execute_write(_write_all, batch)
+                counters = session.execute_write(write_all, batch)
         except (Neo4jError, DriverError) as exc:
             raise StoreError(
                 f"Neo4j write failed: {exc}",
@@ -83,42 +84,3 @@ class Neo4jStore:
 
     def close(self) -> None:
         self._driver.close()
-
-
-def _write_all(tx: ManagedTransaction, batch: GraphBatch) -> tuple[int, int]:
-    nodes = rels = 0
-    for table in schema.NODE_TABLES:
-        rows = list(batch.nodes[table.label].values())
-        if rows:
-            summary = _consume(
-                tx.run(
-                    f"UNWIND $rows AS row MERGE (n:{table.label} {{key: row.key}}) "
-                    f"ON CREATE SET n += row",
-                    rows=rows,
-                )
-            )
-            nodes += summary.counters.nodes_created
-    for rel in schema.REL_TABLES:
-        rows = [{"src": s, "dst": d, **props} for (s, d), props in batch.rels[rel.label].items()]
-        if rows:
-            summary = _consume(tx.run(_merge_rel(rel), rows=rows))
-            rels += summary.counters.relationships_created
-    return nodes, rels
-
-
-def _merge_rel(rel: schema.RelTable) -> str:
-    query = (
-        f"UNWIND $rows AS row "
-        f"MATCH (a:{rel.source} {{key: row.src}}) MATCH (b:{rel.target} {{key: row.dst}}) "
-        f"MERGE (a)-[r:{rel.label}]->(b)"
-    )
-    if "affirmed" in rel.names:
-        query += (
-            " ON CREATE SET r.affirmed = row.affirmed"
-            " ON MATCH SET r.affirmed = r.affirmed OR row.affirmed"
-        )
-    return query
-
-
-def _consume(result: neo4j.Result) -> neo4j.ResultSummary:
-    return result.consume()

@@ -8,11 +8,13 @@ from urllib.parse import urlparse
 
 import pytest
 
+from kg import schema
 from kg.counts import CountOptions, cypher, pair_counts
 from kg.disproportionality import PairCounts
 from kg.load import load
 from kg.neo4j_store import Neo4jStore
 from kg.reference_counts import count_pairs
+from kg.rows import GraphBatch
 from kg.store import GraphStore, open_store
 from pvkg.errors import StoreError
 from pvkg.records import (
@@ -77,6 +79,38 @@ def test_case_reports_match_reference_and_reload_adds_nothing(store: GraphStore)
 
     counted = as_table(pair_counts(store))
     assert counted == as_table(count_pairs(reports))
+
+
+def test_a_batch_of_stored_and_new_reports_loads_like_a_fresh_load(store: GraphStore) -> None:
+    reports = synthetic_reports(300, seed=13)
+    stored = load(store, reports[:120], batch_size=50)
+    # One batch: 120 reports already stored (MERGEd), 180 new ones (CREATEd).
+    mixed = load(store, reports, batch_size=300)
+    size = graph_size(store)
+    assert (stored.nodes + mixed.nodes, stored.rels + mixed.rels) == size
+
+    again = load(store, reports, batch_size=300)
+    assert (again.nodes, again.rels) == (0, 0)
+    assert graph_size(store) == size
+    assert as_table(pair_counts(store)) == as_table(count_pairs(reports))
+
+
+def test_neo4j_batch_with_a_missing_end_node_fails_whole(
+    neo4j_uri: str, neo4j_auth: tuple[str, str]
+) -> None:
+    neo4j = open_store(neo4j_uri, user=neo4j_auth[0], password=neo4j_auth[1])
+    wipe_neo4j(neo4j)
+    batch = GraphBatch()
+    report = batch.add_node(schema.REPORT, {"key": "synthetic:r1", "id": "r1"})
+    # A link to a drug the batch never added: created links must not shift to other drugs.
+    batch.add_rel(schema.MENTIONS_DRUG, report, "name:missing", affirmed=True)
+    try:
+        with pytest.raises(StoreError, match="created 0 of 1 MENTIONS_DRUG"):
+            neo4j.write_batch(batch)
+        assert graph_size(neo4j) == (0, 0)
+    finally:
+        wipe_neo4j(neo4j)
+        neo4j.close()
 
 
 def test_one_query_2x2_table_matches_the_marginal_queries(store: GraphStore) -> None:
