@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
 from extract.finetune import TrainEvent, TrainOptions, load_finetuned, read_card, train_model
@@ -27,6 +26,7 @@ from extract.llm.schema import TriplesReply
 from loaders import ade_corpus
 from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument
+from tests.unit.tiny_tokenizer import byte_bpe
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "finetune" / "lora_ade"
 
@@ -41,16 +41,10 @@ def base(documents: list[GoldDocument], tmp_path_factory: pytest.TempPathFactory
     """A tiny Llama saved as a model folder, its tokenizer trained on prompts and replies."""
     corpus = [p.read_text() for p in sorted(BUILTIN.glob("*/*.txt"))]
     corpus += [d.note.text for d in documents] + [reply(d.triples) for d in documents]
-    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=400, special_tokens=["<eos>", "<unk>"], initial_alphabet=[], show_progress=False
-    )
-    tokenizer.train_from_iterator(corpus, trainer)
+    wrapped = byte_bpe(corpus, 400)
     torch.manual_seed(0)
     config = LlamaConfig(
-        vocab_size=tokenizer.get_vocab_size(),
+        vocab_size=wrapped.backend_tokenizer.get_vocab_size(),
         hidden_size=32,
         intermediate_size=64,
         num_hidden_layers=2,
@@ -63,9 +57,6 @@ def base(documents: list[GoldDocument], tmp_path_factory: pytest.TempPathFactory
     )
     folder = tmp_path_factory.mktemp("tiny-llama")
     LlamaForCausalLM(config).save_pretrained(folder)
-    wrapped = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
-        tokenizer_object=tokenizer, eos_token="<eos>", unk_token="<unk>"
-    )
     wrapped.save_pretrained(folder)
     return folder
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
 from extract.llm.backend import ChatRequest
@@ -30,6 +29,7 @@ from extract.llm.schema import (
 )
 from extract.llm.strategies import Chain, SingleStep
 from pvkg.records import Note
+from tests.unit.tiny_tokenizer import byte_bpe
 
 NOTES = [
     Note(id="a", text="Patient took aspirin 100 mg and developed a rash."),
@@ -43,19 +43,10 @@ def tiny() -> tuple[GPT2LMHeadModel, PreTrainedTokenizerFast]:
     corpus = [p.read_text() for p in sorted(BUILTIN.glob("*/*.txt"))]
     corpus += [ANSWER, '{"drugs": [], "doses": [], "adverse_events": []} speculated historical']
     corpus += [n.text for n in NOTES]
-    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=300, special_tokens=["<eos>", "<unk>"], initial_alphabet=[], show_progress=False
-    )
-    tokenizer.train_from_iterator(corpus, trainer)
-    wrapped = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
-        tokenizer_object=tokenizer, eos_token="<eos>", unk_token="<unk>"
-    )
+    wrapped = byte_bpe(corpus, 300)
     torch.manual_seed(0)
     config = GPT2Config(
-        vocab_size=tokenizer.get_vocab_size(),
+        vocab_size=wrapped.backend_tokenizer.get_vocab_size(),
         n_positions=1024,
         n_embd=16,
         n_layer=1,
