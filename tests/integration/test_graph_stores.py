@@ -4,6 +4,7 @@ plain-Python reference, and reloading changes nothing."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -15,7 +16,7 @@ from kg.load import load
 from kg.neo4j_store import Neo4jStore
 from kg.reference_counts import count_pairs
 from kg.rows import GraphBatch
-from kg.store import GraphStore, open_store
+from kg.store import GraphStore, WriteStats, open_store
 from pvkg.errors import StoreError
 from pvkg.records import (
     CaseReport,
@@ -111,6 +112,24 @@ def test_neo4j_batch_with_a_missing_end_node_fails_whole(
     finally:
         wipe_neo4j(neo4j)
         neo4j.close()
+
+
+def test_ladybug_batch_with_a_missing_end_node_fails_whole(tmp_path: Path) -> None:
+    embedded = open_store(tmp_path / "graph")
+    batch = GraphBatch()
+    report = batch.add_node(schema.REPORT, {"key": "synthetic:r1", "id": "r1"})
+    batch.add_node(schema.DRUG, {"key": "name:present", "name": "present"})
+    batch.add_rel(schema.MENTIONS_DRUG, report, "name:present", affirmed=True)
+    # A link to a drug the batch never added: its COPY fails after the nodes were copied.
+    batch.add_rel(schema.MENTIONS_DRUG, report, "name:missing", affirmed=True)
+    try:
+        with pytest.raises(StoreError):
+            embedded.write_batch(batch)
+        assert graph_size(embedded) == (0, 0)
+        batch.add_node(schema.DRUG, {"key": "name:missing", "name": "missing"})
+        assert embedded.write_batch(batch) == WriteStats(nodes=3, rels=2)
+    finally:
+        embedded.close()
 
 
 def test_one_query_2x2_table_matches_the_marginal_queries(store: GraphStore) -> None:
