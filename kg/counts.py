@@ -11,10 +11,11 @@ from importlib import resources
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kg.disproportionality import StratumRow, stratified_expected
 from kg.pair_table import PairCounts, PairTable
-from kg.store import GraphStore
+from kg.store import ColumnReader, GraphStore
 from pvkg.errors import ConfigError
 
 Mode = Literal["co-reported", "causal"]
@@ -52,25 +53,47 @@ def pair_table(store: GraphStore, options: CountOptions = CountOptions()) -> Pai
     drugs = _marginals(store.run(cypher("drug_counts"), params))
     events = _marginals(store.run(cypher("event_counts"), params))
     n_reports = int(store.run(cypher("report_count"))[0]["n"])
-    pair_rows = _pair_rows(store, options, drugs)
-    rows = [row for row in pair_rows if row["a"] >= options.min_count]
-    expected = _stratified_expected(store, options, rows) if options.stratum else {}
-    drug_of = [drugs[row["drug_key"]] for row in rows]
-    event_of = [events[row["event_key"]] for row in rows]
+    found = _pair_columns(store, options, drugs)
+    a = np.asarray(found["a"], dtype=np.int64)
+    keep = np.flatnonzero(a >= options.min_count).tolist()
+    drug_keys = [found["drug_key"][i] for i in keep]
+    event_keys = [found["event_key"][i] for i in keep]
+    expected = (
+        _stratified_expected(store, options, drug_keys, event_keys) if options.stratum else {}
+    )
+    drug_of = [drugs[key] for key in drug_keys]
+    event_of = [events[key] for key in event_keys]
     table = PairTable(
         drug=[name for name, _ in drug_of],
         event=[name for name, _ in event_of],
-        a=np.fromiter((row["a"] for row in rows), np.int64, len(rows)),
-        n_drug=np.fromiter((n for _, n in drug_of), np.int64, len(rows)),
-        n_event=np.fromiter((n for _, n in event_of), np.int64, len(rows)),
-        n_reports=np.full(len(rows), n_reports, dtype=np.int64),
-        expected=np.fromiter(
-            (expected.get((row["drug_key"], row["event_key"]), np.nan) for row in rows),
-            np.float64,
-            len(rows),
-        ),
+        a=a[keep],
+        n_drug=np.fromiter((n for _, n in drug_of), np.int64, len(keep)),
+        n_event=np.fromiter((n for _, n in event_of), np.int64, len(keep)),
+        n_reports=np.full(len(keep), n_reports, dtype=np.int64),
+        expected=_expected_column(expected, drug_keys, event_keys),
     )
     return table.by_count()
+
+
+def _expected_column(
+    expected: Mapping[tuple[str, str], float], drug_keys: list[str], event_keys: list[str]
+) -> NDArray[np.float64]:
+    """The stratified expected count of each pair; NaN (not stratified) when none is given."""
+    if not expected:
+        return np.full(len(drug_keys), np.nan)
+    pairs = zip(drug_keys, event_keys, strict=True)
+    return np.fromiter((expected.get(pair, np.nan) for pair in pairs), np.float64, len(drug_keys))
+
+
+def _pair_columns(
+    store: GraphStore, options: CountOptions, drugs: Mapping[str, tuple[str, int]]
+) -> dict[str, list[Any]]:
+    """drug_key, event_key and a of every counted pair, as columns."""
+    if isinstance(store, ColumnReader) and options.mode == "co-reported":
+        params = {"all_assertions": options.all_assertions}
+        return store.run_columns(cypher("pair_counts"), params)
+    rows = _pair_rows(store, options, drugs)
+    return {name: [row[name] for row in rows] for name in ("drug_key", "event_key", "a")}
 
 
 def _pair_rows(
@@ -111,7 +134,7 @@ def _marginals(rows: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, int]]:
 
 
 def _stratified_expected(
-    store: GraphStore, options: CountOptions, pairs: Sequence[Mapping[str, Any]]
+    store: GraphStore, options: CountOptions, drug_keys: Sequence[str], event_keys: Sequence[str]
 ) -> dict[tuple[str, str], float]:
     """E = sum over strata of n_drug_s * n_event_s / n_s, for every pair seen together."""
     stratum = options.stratum or ""
@@ -131,12 +154,11 @@ def _stratified_expected(
     drug_s = _per_stratum(by_stratum["drug_counts"])
     event_s = _per_stratum(by_stratum["event_counts"])
     return stratified_expected(
-        StratumRow(row["drug_key"], row["event_key"], s, n_drug, event_s[row["event_key"]][s],
-                   sizes[s])
-        for row in pairs
-        for s, n_drug in drug_s[row["drug_key"]].items()
-        if s in event_s[row["event_key"]]
-    )  # fmt: skip
+        StratumRow(drug, event, s, n_drug, event_s[event][s], sizes[s])
+        for drug, event in zip(drug_keys, event_keys, strict=True)
+        for s, n_drug in drug_s[drug].items()
+        if s in event_s[event]
+    )
 
 
 def _per_stratum(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, int]]:

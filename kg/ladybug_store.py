@@ -87,6 +87,14 @@ class LadybugStore:
             rows.append(dict(zip(columns, result.get_next(), strict=True)))
         return rows
 
+    def run_columns(
+        self, cypher: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, list[Any]]:
+        """`run`'s result as one list per column, read through Arrow: for results of millions
+        of rows, where building a dict per row costs more than the query."""
+        table = self._exec(cypher, params).get_as_arrow()
+        return {name: table.column(name).to_pylist() for name in table.column_names}
+
     def close(self) -> None:
         self._conn.close()
         self._db.close()

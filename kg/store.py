@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from kg.rows import GraphBatch
 from pvkg.config import DEFAULT_STORE
@@ -39,6 +39,15 @@ class GraphStore(Protocol):
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ColumnReader(Protocol):
+    """A store that can return a large result as columns without a Python object per row."""
+
+    def run_columns(
+        self, cypher: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, list[Any]]: ...
 
 
 def is_neo4j_uri(spec: str) -> bool:
