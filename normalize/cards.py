@@ -1,19 +1,56 @@
-"""Concept cards: what a link result shows about a concept, parsed once and cached.
+"""Concept cards: what a link result shows about a concept, read once and cached.
 
-The index stores each linkable concept's card as one JSON row (see normalize.schema);
-`Card.result` makes the per-mention `LinkResult` from it without touching the database.
+The index stores each linkable concept's card as one row of plain columns (see
+normalize.schema.CARD_COLUMNS): name, semantic-type TUIs, ingredient RXCUIs, MedDRA PT, and
+the codes as JSON. `CardReader.card` makes a `Card` from a row without parsing JSON: codes
+are decoded on first read (`StoredCodes`), as most links never read them, and semantic
+types come from the index's small table of them. `Card.result` makes the per-mention
+`LinkResult` without touching the database.
 """
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from types import MappingProxyType
+import sqlite3
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from normalize.kinds import Kind
 from normalize.link import Codes, LinkResult
 from pvkg.records import SemanticType
+
+# (cid, name, TUIs, ingredient RXCUIs, MedDRA PT or None, codes JSON)
+CardRow = tuple[int, str, str, str, str | None, str]
+
+# The build writes compact JSON: raw_decode skips `json.loads`'s whitespace scans.
+_decode = json.JSONDecoder().raw_decode
+
+
+class StoredCodes(Mapping[str, tuple[str, ...]]):
+    """A concept's codes per vocabulary (sorted), decoded from their JSON on first read."""
+
+    __slots__ = ("_codes", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._codes: dict[str, tuple[str, ...]] | None = None
+
+    def _decoded(self) -> dict[str, tuple[str, ...]]:
+        if self._codes is None:
+            self._codes = {sab: tuple(codes) for sab, codes in _decode(self._text)[0].items()}
+        return self._codes
+
+    def __getitem__(self, sab: str) -> tuple[str, ...]:
+        return self._decoded()[sab]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
 
 
 class Card(NamedTuple):
@@ -42,24 +79,30 @@ class Card(NamedTuple):
         )
 
 
-# The build writes compact JSON: raw_decode skips `json.loads`'s whitespace scans, a third
-# of its cost on a card.
-_decode = json.JSONDecoder().raw_decode
+class CardReader:
+    """Cards from rows of one index, with its semantic types read once."""
 
+    def __init__(self, db: sqlite3.Connection, umls: bool) -> None:
+        self._umls = umls
+        self._types = {
+            tui: SemanticType(tui=tui, name=name)
+            for tui, name in db.execute("SELECT tui, name FROM semantic_types")
+        }
+        # A few thousand combinations of semantic types exist in all of UMLS.
+        self._combinations: dict[str, tuple[SemanticType, ...]] = {}
 
-@lru_cache(maxsize=4096)
-def _semantic_type(tui: str, name: str) -> SemanticType:
-    return SemanticType(tui=tui, name=name)  # a few hundred exist: validate each once
-
-
-def parse_card(cid: int, text: str, umls: bool) -> Card:
-    """A card from its stored JSON (see normalize.schema.CARD_JSON: codes come sorted)."""
-    (name, stys, codes, ingredients, meddra_pt), _ = _decode(text)
-    return Card(
-        f"C{cid:07d}" if umls else None,
-        name,
-        tuple([_semantic_type(t, n) for t, n in stys]),
-        MappingProxyType({sab: tuple(listed) for sab, listed in codes.items()}),
-        tuple(ingredients),
-        meddra_pt,
-    )
+    def card(self, row: CardRow) -> Card:
+        cid, name, tuis, ingredients, meddra_pt, codes = row
+        types = self._combinations.get(tuis)
+        if types is None:
+            types = self._combinations[tuis] = tuple(
+                [self._types[tui] for tui in tuis.split(" ") if tui]
+            )
+        return Card(
+            f"C{cid:07d}" if self._umls else None,
+            name,
+            types,
+            StoredCodes(codes),
+            tuple(ingredients.split(" ")) if ingredients else (),
+            meddra_pt,
+        )

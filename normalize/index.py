@@ -2,7 +2,7 @@
 
 An exact hit is a mention whose normalized key (see normalize.keys) is the key of an atom
 of a concept of the right kind: score 1.0. Otherwise normalize.approx_match looks for close
-keys. A hit reads its concept's card (one JSON row, see normalize.schema), parsed once and
+keys. A hit reads its concept's card (one row, see normalize.cards), read once and
 cached, as are the hits of recent keys: notes repeat the same few thousand terms.
 
 `link_many` links a batch with one key query per 500 distinct keys, one approximate pass
@@ -19,23 +19,25 @@ from pathlib import Path
 from types import TracebackType
 
 from normalize.approx_match import ApproxMatcher, MatchSettings
-from normalize.cards import Card, parse_card
+from normalize.cards import Card, CardReader, CardRow
 from normalize.keys import normalize_key
 from normalize.kinds import KIND_BITS, Kind
 from normalize.link import CodeRef, LinkResult
 from normalize.lru import Lru
 from normalize.manifest import Manifest, read_manifest
-from normalize.schema import CARD_JSON, INDEX_FILE, SCHEMA_VERSION
+from normalize.schema import CARD_COLUMNS, INDEX_FILE, SCHEMA_VERSION
 from pvkg.errors import TerminologyError
 from pvkg.records import Concept
 
 __all__ = ["MatchSettings", "TerminologyIndex", "open_index"]
 
-_EXACT = """SELECT t.cid, k.card FROM terms t JOIN cards k ON k.cid = t.cid
+# The columns of a normalize.cards.CardRow.
+_EXACT = """SELECT k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
+FROM terms t JOIN cards k ON k.cid = t.cid
 WHERE t.key = ? AND t.kinds & ? ORDER BY t.n DESC, t.cid LIMIT ?"""
 _EXACT_MANY = "SELECT key, cid, n FROM terms WHERE key IN ({}) AND kinds & ?"
-_CARDS = "SELECT cid, card FROM cards WHERE cid IN ({})"
-_CONCEPT = f"SELECT {CARD_JSON} FROM concepts c WHERE c.cid = ?"  # noqa: S608 - a constant
+_CARDS = "SELECT cid, name, tuis, ingredients, meddra_pt, codes FROM cards WHERE cid IN ({})"
+_CONCEPT = f"SELECT c.cid, {CARD_COLUMNS} FROM concepts c WHERE c.cid = ?"  # noqa: S608
 _CHUNK = 500  # keys per IN (...) query
 # Read-only use: writes refused; the file memory-mapped, so reads need no copy into SQLite's
 # page cache (SQLite caps the map at its build's limit, 2 GB here), and a larger page cache
@@ -73,6 +75,7 @@ class TerminologyIndex:
         for pragma in _READ_PRAGMAS:
             self._db.execute(pragma)
         self._approx = ApproxMatcher(self._db, directory, self.settings)
+        self._reader = CardReader(self._db, self._umls)
         self._cards: Lru[int, Card] = Lru(_CACHE)
         self._hits: Lru[tuple[str, Kind, int], Hits] = Lru(_CACHE)
         self._key = lru_cache(maxsize=_CACHE)(normalize_key)
@@ -140,9 +143,9 @@ class TerminologyIndex:
         """The concept with UMLS CUI `cui`, if the index has it."""
         cid = self._cid(cui)
         row = self._db.execute(_CONCEPT, (cid,)).fetchone() if cid is not None else None
-        if row is None or cid is None:
+        if row is None:
             return None
-        return parse_card(cid, row[0], self._umls).result(cui, "drug", 1.0).concept
+        return self._reader.card(row).result(cui, "drug", 1.0).concept
 
     def ingredient(self, rxcui: str) -> LinkResult | None:
         """The RxNorm ingredient (TTY IN) with code `rxcui`, as a drug link result."""
@@ -166,28 +169,28 @@ class TerminologyIndex:
     def _card(self, cid: int) -> Card:
         card = self._cards.get(cid)
         if card is None:
-            (text,) = self._db.execute("SELECT card FROM cards WHERE cid = ?", (cid,)).fetchone()
-            card = self._cards.put(cid, parse_card(cid, text, self._umls))
+            row = self._db.execute(_CARDS.format("?"), (cid,)).fetchone()
+            card = self._cards.put(cid, self._reader.card(row))
         return card
 
-    def _remember(self, cid: int, card: str) -> None:
-        if self._cards.get(cid) is None:
-            self._cards.put(cid, parse_card(cid, card, self._umls))
+    def _remember(self, row: CardRow) -> None:
+        if self._cards.get(row[0]) is None:
+            self._cards.put(row[0], self._reader.card(row))
 
     def _load_cards(self, cids: Iterable[int]) -> None:
         """Read and cache the cards of `cids` not cached, in one query per 500."""
         missing = [cid for cid in cids if self._cards.get(cid) is None]
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
-            for cid, card in self._db.execute(_CARDS.format(",".join("?" * len(chunk))), chunk):
-                self._cards.put(cid, parse_card(cid, card, self._umls))
+            for row in self._db.execute(_CARDS.format(",".join("?" * len(chunk))), chunk):
+                self._cards.put(row[0], self._reader.card(row))
 
     def _search(self, key: str, kind: Kind, k: int) -> Hits:
         """Exact hits of `key`, then approximate ones up to `k` in all."""
         hits: list[tuple[int, float]] = []
-        for cid, card in self._db.execute(_EXACT, (key, KIND_BITS[kind], k)):
-            self._remember(cid, card)
-            hits.append((cid, 1.0))
+        for row in self._db.execute(_EXACT, (key, KIND_BITS[kind], k)):
+            self._remember(row)
+            hits.append((row[0], 1.0))
         if len(hits) < k and kind in self.manifest.approx_kinds:
             hits = _best(hits, self._approx.match(key, kind), k)
         return tuple(hits)

@@ -38,6 +38,7 @@ from normalize.schema import (
     FILL,
     FILL_CARDS,
     FILL_LEXICON,
+    FILL_SEMANTIC_TYPES,
     FILL_TERMS,
     SCHEMA_VERSION,
     STAGE_FILE,
@@ -159,6 +160,7 @@ def _finish(db: sqlite3.Connection, steps: _Steps, counts: dict[str, int]) -> No
         build_ingredients(db)
         build_meddra_pts(db)
     with steps.step("concept cards"):
+        db.execute(FILL_SEMANTIC_TYPES)
         db.execute(FILL_CARDS)
     with steps.step("lexicon"):
         db.execute(FILL_LEXICON)

@@ -244,6 +244,19 @@ def test_concept_record(umls: TerminologyIndex) -> None:
     assert umls.concept("C9999999") is None
 
 
+def test_cards_agree_with_the_concept_tables(umls: TerminologyIndex) -> None:
+    """A card row (built once) and `concept` (read from the tables) give the same concept."""
+    tylenol = umls.link("Tylenol", "drug")
+    assert [(s.tui, s.name) for s in tylenol.semantic_types] == [
+        ("T109", "Organic Chemical"),
+        ("T121", "Pharmacologic Substance"),
+    ]
+    for text, kind in (("tylenol", "drug"), ("aspirin", "drug"), ("hypotension", "adverse_event")):
+        result = umls.link(text, kind)  # type: ignore[arg-type]
+        assert result.cui is not None and result.concept == umls.concept(result.cui)
+    assert dict(tylenol.codes) == {"RXNORM": ("202433",)} and len(tylenol.codes) == 1
+
+
 def test_rxnorm_release_rolls_up_salts_and_brands(rxnorm: TerminologyIndex) -> None:
     assert rxnorm.manifest.release_kind == "rxnorm"
     salt = rxnorm.link("amiloride HCl", "drug")
