@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -102,11 +102,15 @@ class NgramIndex:
                 f"approximate index incomplete: {', '.join(missing)} missing",
                 hint="rebuild the index with `pvkg terminology build`",
             )
-        self.tokens = paths["tokens.txt"].read_text(encoding="utf-8").split("\n")
-        self.vocabulary = frozenset(self.tokens)
+        # Tuples and dicts of strings and ints only, which the cyclic garbage collector
+        # stops tracking: a list or set of the whole vocabulary would be walked by every
+        # full collection, and linking allocates enough to run one every few thousand
+        # mentions.
+        self.tokens = tuple(paths["tokens.txt"].read_text(encoding="utf-8").split("\n"))
+        self.vocabulary: Mapping[str, None] = dict.fromkeys(self.tokens)
         names = paths["grams.txt"].read_text(encoding="utf-8").split("\n")
         self._gram_ids = {g: i for i, g in enumerate(names) if g}
-        self._offsets: list[int] = np.load(paths["offsets.npy"]).tolist()
+        self._offsets: tuple[int, ...] = tuple(np.load(paths["offsets.npy"]).tolist())
         self._postings: IntArray = np.load(paths["postings.npy"], mmap_mode="r").view(np.ndarray)
         self._size_start: IntArray = np.load(paths["sizes.npy"])
         self._max_size = len(self._size_start) - 2

@@ -35,7 +35,8 @@ __all__ = ["MatchSettings", "TerminologyIndex", "open_index"]
 _EXACT = """SELECT k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
 FROM terms t JOIN cards k ON k.cid = t.cid
 WHERE t.key = ? AND t.kinds & ? ORDER BY t.n DESC, t.cid LIMIT ?"""
-_EXACT_MANY = "SELECT key, cid, n FROM terms WHERE key IN ({}) AND kinds & ?"
+_EXACT_MANY = """SELECT t.key, t.n, k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
+FROM terms t JOIN cards k ON k.cid = t.cid WHERE t.key IN ({}) AND t.kinds & ?"""
 _CARDS = "SELECT cid, name, tuis, ingredients, meddra_pt, codes FROM cards WHERE cid IN ({})"
 _CONCEPT = f"SELECT c.cid, {CARD_COLUMNS} FROM concepts c WHERE c.cid = ?"  # noqa: S608
 _CHUNK = 500  # keys per IN (...) query
@@ -108,23 +109,24 @@ class TerminologyIndex:
 
     def link_many(self, texts: Sequence[str], kind: Kind) -> list[LinkResult]:
         """`link` for each text, in order, with the database read in batches."""
-        keys = {text: self._key(text) for text in texts}
+        keys = [self._key(text) for text in texts]
         found: dict[str, Hits] = {"": ()}
         todo: list[str] = []
-        for key in set(keys.values()) - {""}:
+        for key in set(keys) - {""}:
             hits = self._hits.get((key, kind, 1))
             if hits is None:
                 todo.append(key)
             else:
                 found[key] = hits
+        cards: dict[int, Card] = {}
         if todo:
-            found |= self._search_many(todo, kind)
+            found |= self._search_many(todo, kind, cards)
         out = []
-        for text in texts:
-            hits = found[keys[text]]
+        for text, key in zip(texts, keys, strict=True):
+            hits = found[key]
             if hits:
                 cid, score = hits[0]
-                out.append(self._card(cid).result(text, kind, score))
+                out.append((cards.get(cid) or self._card(cid)).result(text, kind, score))
             else:
                 out.append(LinkResult(text, kind))
         return out
@@ -173,17 +175,23 @@ class TerminologyIndex:
             card = self._cards.put(cid, self._reader.card(row))
         return card
 
-    def _remember(self, row: CardRow) -> None:
-        if self._cards.get(row[0]) is None:
-            self._cards.put(row[0], self._reader.card(row))
+    def _remember(self, row: CardRow) -> Card:
+        """The card of `row`, cached (or the one cached)."""
+        return self._cards.get(row[0]) or self._cards.put(row[0], self._reader.card(row))
 
-    def _load_cards(self, cids: Iterable[int]) -> None:
-        """Read and cache the cards of `cids` not cached, in one query per 500."""
-        missing = [cid for cid in cids if self._cards.get(cid) is None]
+    def _load_cards(self, cids: Iterable[int], cards: dict[int, Card]) -> None:
+        """Add the cards of `cids` to `cards`, reading those not cached in one query per 500."""
+        missing = []
+        for cid in cids:
+            card = self._cards.get(cid)
+            if card is None:
+                missing.append(cid)
+            else:
+                cards[cid] = card
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
             for row in self._db.execute(_CARDS.format(",".join("?" * len(chunk))), chunk):
-                self._cards.put(row[0], self._reader.card(row))
+                cards[row[0]] = self._cards.put(row[0], self._reader.card(row))
 
     def _search(self, key: str, kind: Kind, k: int) -> Hits:
         """Exact hits of `key`, then approximate ones up to `k` in all."""
@@ -195,9 +203,9 @@ class TerminologyIndex:
             hits = _best(hits, self._approx.match(key, kind), k)
         return tuple(hits)
 
-    def _search_many(self, keys: list[str], kind: Kind) -> dict[str, Hits]:
-        """The best hit of each key (cached): exact ones, then approximate ones for the
-        rest, each kind of search for all keys at once."""
+    def _search_many(self, keys: list[str], kind: Kind, cards: dict[int, Card]) -> dict[str, Hits]:
+        """The best hit of each key (cached), its card added to `cards`: exact ones, then
+        approximate ones for the rest, each kind of search for all keys at once."""
         best = self._exact_many(keys, kind)
         missed = [key for key in keys if key not in best]
         approx = {}
@@ -205,23 +213,28 @@ class TerminologyIndex:
             approx = self._approx.match_many(missed, kind)
         found = {}
         for key in keys:
-            cid = best.get(key)
-            hits = ((cid, 1.0),) if cid is not None else tuple(approx.get(key, ())[:1])
+            row = best.get(key)
+            if row is not None:
+                cards[row[0]] = self._remember(row)
+                hits: Hits = ((row[0], 1.0),)
+            else:
+                hits = tuple(approx.get(key, ())[:1])
             found[key] = self._hits.put((key, kind, 1), hits)
-        self._load_cards({hits[0][0] for hits in found.values() if hits})
+        self._load_cards({hits[0][0] for hits in found.values() if hits} - cards.keys(), cards)
         return found
 
-    def _exact_many(self, keys: list[str], kind: Kind) -> dict[str, int]:
-        """The concept of each key with the most atoms (then the lowest id), as `_EXACT`."""
-        best: dict[str, tuple[int, int]] = {}  # key -> (-count, cid)
+    def _exact_many(self, keys: list[str], kind: Kind) -> dict[str, CardRow]:
+        """The card row of the concept of each key with the most atoms (then the lowest id),
+        as `_EXACT`, read with the key."""
+        best: dict[str, tuple[int, int, CardRow]] = {}  # key -> (-count, cid, card row)
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
             sql = _EXACT_MANY.format(",".join("?" * len(chunk)))
-            for key, cid, n in self._db.execute(sql, (*chunk, KIND_BITS[kind])):
-                rank = (-n, cid)
-                if key not in best or rank < best[key]:
-                    best[key] = rank
-        return {key: cid for key, (_, cid) in best.items()}
+            for found in self._db.execute(sql, (*chunk, KIND_BITS[kind])):
+                key, rank = found[0], (-found[1], found[2])
+                if key not in best or rank < best[key][:2]:
+                    best[key] = (*rank, found[2:])
+        return {key: row for key, (_, _, row) in best.items()}
 
 
 def _best(
