@@ -77,18 +77,51 @@ def files(directory: Path, stem: str) -> dict[str, Path]:
     return {part: directory / f"{stem}.{part}" for part in parts}
 
 
-@lru_cache(maxsize=1 << 16)
-def _gram_set(text: str) -> frozenset[str]:
-    """`grams` as a set, built once from the plain trigrams when none repeats."""
-    plain = _plain_grams(text)
-    found = frozenset(plain)
-    return found if len(found) == len(plain) else frozenset(_numbered(plain))
+@lru_cache(maxsize=256)
+def _slices(n: int) -> tuple[slice, ...]:
+    return tuple(slice(i, i + 3) for i in range(n))
+
+
+class Trigrams:
+    """One string's trigrams, for its cosine with many others (`cosine_to`) without building
+    each other string's numbered trigrams: with `grams`' repeat numbers, the trigrams two
+    strings share are the distinct ones they share plus, for a trigram repeated in both,
+    the smaller repeat count less one."""
+
+    __slots__ = ("_distinct", "_length", "_repeated")
+
+    def __init__(self, text: str) -> None:
+        plain = _plain(text)
+        self._length = len(text)
+        self._distinct = set(plain)
+        self._repeated = (
+            {g: n for g in self._distinct if (n := plain.count(g)) > 1}
+            if len(self._distinct) < len(plain)
+            else {}
+        )
+
+    def cosine_to(self, other: str) -> float:
+        """Trigram cosine similarity with `other` (as the index computes it)."""
+        if not self._length or not other:
+            return 0.0
+        plain = _plain(other)
+        distinct = set(plain)
+        shared = len(self._distinct & distinct)
+        if self._repeated and len(distinct) < len(plain):
+            for gram, n in self._repeated.items():
+                if gram in distinct:
+                    shared += min(n, plain.count(gram)) - 1
+        return shared / math.sqrt(self._length * len(other))
+
+
+def _plain(text: str) -> list[str]:
+    """`_plain_grams`, by slicing in C."""
+    return list(map(f"${text}$".__getitem__, _slices(len(text))))
 
 
 def cosine(a: str, b: str) -> float:
     """Trigram cosine similarity of two strings (as the index computes it)."""
-    ga, gb = _gram_set(a), _gram_set(b)
-    return len(ga & gb) / math.sqrt(len(ga) * len(gb)) if ga and gb else 0.0
+    return Trigrams(a).cosine_to(b)
 
 
 class NgramIndex:

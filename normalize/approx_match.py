@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from normalize.approx import NgramIndex, approx_stem, cosine
+from normalize.approx import NgramIndex, Trigrams, approx_stem
 from normalize.edit import edit_similarity
 from normalize.kinds import KIND_BITS, Kind
 from normalize.lru import Lru
@@ -92,10 +92,11 @@ class ApproxMatcher:
         floor, out = self.settings.min_score, {}
         for key, listed in variants.items():
             ranked: list[tuple[float, int, int]] = []
+            trigrams = Trigrams(key)
             for variant in listed:
                 concepts = rows.get(variant)
                 if concepts:
-                    score = (cosine(key, variant) + edit_similarity(key, variant)) / 2
+                    score = (trigrams.cosine_to(variant) + edit_similarity(key, variant)) / 2
                     if score >= floor:
                         ranked.extend((-score, -n, cid) for cid, n in concepts)
             ranked.sort()
@@ -116,7 +117,8 @@ class ApproxMatcher:
     def _correct_by_edit(self, tokens: Sequence[str], kind: Kind) -> None:
         """Cache the corrections one edit away of `tokens`, found together."""
         for token, near in zip(tokens, self.ngrams(kind).neighbours(tokens), strict=True):
-            close = [(t, cosine(token, t) - 1 / max(len(t), len(token))) for t in near]
+            trigrams = Trigrams(token)
+            close = [(t, trigrams.cosine_to(t) - 1 / max(len(t), len(token))) for t in near]
             self._corrections.put((token, kind, True), closest(close, self.settings.corrections))
 
     def _variant_keys(self, key: str, kind: Kind, quick: bool) -> list[str] | None:

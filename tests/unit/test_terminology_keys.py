@@ -129,6 +129,16 @@ def test_grams_count_equals_length_even_with_repeats() -> None:
         assert len(set(grams(word))) == len(word)
 
 
+def test_cosine_counts_repeated_trigrams_as_numbered_grams() -> None:
+    """`cosine` skips numbering repeats; it must equal the cosine of the numbered sets."""
+    rng = random.Random(5)
+    for _ in range(5000):
+        a, b = ("".join(rng.choices("ab n", k=rng.randint(0, 12))) for _ in range(2))
+        ga, gb = set(grams(a)), set(grams(b))
+        expected = len(ga & gb) / (len(ga) * len(gb)) ** 0.5 if ga and gb else 0.0
+        assert cosine(a, b) == pytest.approx(expected, abs=1e-12)
+
+
 def test_one_edit_is_osa_distance_one() -> None:
     rng = random.Random(4)
     for _ in range(5000):
