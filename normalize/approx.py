@@ -94,11 +94,13 @@ class Trigrams:
         plain = _plain(text)
         self._length = len(text)
         self._distinct = set(plain)
-        self._repeated = (
-            {g: n for g in self._distinct if (n := plain.count(g)) > 1}
-            if len(self._distinct) < len(plain)
-            else {}
-        )
+        self._repeated: dict[str, int] = {}
+        if len(self._distinct) < len(plain):
+            seen: set[str] = set()
+            for gram in plain:
+                if gram in seen:
+                    self._repeated[gram] = self._repeated.get(gram, 1) + 1
+                seen.add(gram)
 
     def cosine_to(self, other: str) -> float:
         """Trigram cosine similarity with `other` (as the index computes it)."""
