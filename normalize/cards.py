@@ -65,17 +65,20 @@ class Card(NamedTuple):
         """The link result of mention `text`."""
         drug = kind == "drug"
         exact = score == 1.0
-        return LinkResult(
-            text,
-            kind,
-            self.cui,
-            self.name,
-            1.0 if exact else round(score, 4),
-            "exact" if exact else "approximate",
-            self.semantic_types,
-            self.codes,
-            list(self.ingredient_rxcui) or None if drug else None,
-            None if drug else self.meddra_pt,
+        # `_make` is tuple.__new__: no Python-level __new__ call per mention.
+        return LinkResult._make(
+            (
+                text,
+                kind,
+                self.cui,
+                self.name,
+                1.0 if exact else round(score, 4),
+                "exact" if exact else "approximate",
+                self.semantic_types,
+                self.codes,
+                list(self.ingredient_rxcui) or None if drug else None,
+                None if drug else self.meddra_pt,
+            )
         )
 
 

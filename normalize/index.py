@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
+from typing import Any, cast
 
 from normalize.approx_match import ApproxMatcher, MatchSettings
 from normalize.cards import Card, CardReader, CardRow
@@ -226,15 +227,15 @@ class TerminologyIndex:
     def _exact_many(self, keys: list[str], kind: Kind) -> dict[str, CardRow]:
         """The card row of the concept of each key with the most atoms (then the lowest id),
         as `_EXACT`, read with the key."""
-        best: dict[str, tuple[int, int, CardRow]] = {}  # key -> (-count, cid, card row)
+        best: dict[str, tuple[Any, ...]] = {}  # key -> (key, count, *card row)
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
             sql = _EXACT_MANY.format(",".join("?" * len(chunk)))
             for found in self._db.execute(sql, (*chunk, KIND_BITS[kind])):
-                key, rank = found[0], (-found[1], found[2])
-                if key not in best or rank < best[key][:2]:
-                    best[key] = (*rank, found[2:])
-        return {key: row for key, (_, _, row) in best.items()}
+                other = best.get(found[0])
+                if other is None or (found[1], -found[2]) > (other[1], -other[2]):
+                    best[found[0]] = found
+        return {key: cast(CardRow, found[2:]) for key, found in best.items()}
 
 
 def _best(

@@ -14,8 +14,11 @@ from functools import lru_cache
 _TOKEN = re.compile(r"[^\W_]+")
 _APOSTROPHES = re.compile(r"['\u2019`]")
 # The same split for ASCII text, a few times faster than the regex: every byte but a letter
-# or digit made a space (apostrophes are deleted first).
-_ASCII_WORDS = bytes(c if chr(c).isalnum() else 32 for c in range(256))
+# or digit made a space (apostrophes are deleted first), capitals lower-cased (ASCII
+# case-folding) in the same pass.
+_ASCII_WORDS = bytes(
+    ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else 32 for c in range(256)
+)
 # Words that carry no meaning for linking ("Hypotension, NOS" is hypotension).
 STOP_WORDS = frozenset(
     {"a", "an", "and", "by", "for", "in", "nos", "of", "on", "or", "the", "to", "with", "w"}
@@ -96,7 +99,8 @@ def _fold_case(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    text = _fold_case(text)
+    if not text.isascii():
+        text = _fold_case(text)
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_WORDS, b"'`").decode("ascii").split()
     if "'" in text or "\u2019" in text or "`" in text:
