@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
 
 from normalize.approx_match import ApproxMatcher, MatchSettings
 from normalize.cards import Card, CardReader, CardRow
@@ -36,8 +35,8 @@ __all__ = ["MatchSettings", "TerminologyIndex", "open_index"]
 _EXACT = """SELECT k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
 FROM terms t JOIN cards k ON k.cid = t.cid
 WHERE t.key = ? AND t.kinds & ? ORDER BY t.n DESC, t.cid LIMIT ?"""
-_EXACT_MANY = """SELECT t.key, t.n, k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
-FROM terms t JOIN cards k ON k.cid = t.cid WHERE t.key IN ({}) AND t.kinds & ?"""
+_EXACT_MANY = """SELECT t.key, k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
+FROM terms t JOIN cards k ON k.cid = t.cid WHERE t.key IN ({}) AND t.best & ?"""
 _CARDS = "SELECT cid, name, tuis, ingredients, meddra_pt, codes FROM cards WHERE cid IN ({})"
 _CONCEPT = f"SELECT c.cid, {CARD_COLUMNS} FROM concepts c WHERE c.cid = ?"  # noqa: S608
 _CHUNK = 500  # keys per IN (...) query
@@ -225,17 +224,14 @@ class TerminologyIndex:
         return found
 
     def _exact_many(self, keys: list[str], kind: Kind) -> dict[str, CardRow]:
-        """The card row of the concept of each key with the most atoms (then the lowest id),
-        as `_EXACT`, read with the key."""
-        best: dict[str, tuple[Any, ...]] = {}  # key -> (key, count, *card row)
+        """The card row of each key's exact hit (`_EXACT`'s first), read with the key."""
+        best: dict[str, CardRow] = {}
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]
             sql = _EXACT_MANY.format(",".join("?" * len(chunk)))
             for found in self._db.execute(sql, (*chunk, KIND_BITS[kind])):
-                other = best.get(found[0])
-                if other is None or (found[1], -found[2]) > (other[1], -other[2]):
-                    best[found[0]] = found
-        return {key: cast(CardRow, found[2:]) for key, found in best.items()}
+                best[found[0]] = found[1:]
+        return best
 
 
 def _best(

@@ -41,7 +41,7 @@ CREATE TABLE stage.atoms (cid INTEGER, text TEXT);
 
 FINAL = """
 CREATE TABLE concepts (cid INTEGER PRIMARY KEY, name TEXT NOT NULL, kinds INTEGER NOT NULL);
-CREATE TABLE terms (key TEXT, cid INTEGER, kinds INTEGER, n INTEGER,
+CREATE TABLE terms (key TEXT, cid INTEGER, kinds INTEGER, n INTEGER, best INTEGER,
                     PRIMARY KEY (key, cid)) WITHOUT ROWID;
 CREATE TABLE codes (cid INTEGER, sab TEXT, tty TEXT, code TEXT,
                     PRIMARY KEY (cid, sab, tty, code)) WITHOUT ROWID;
@@ -90,9 +90,14 @@ FILL = {
 
 
 # After `concepts`: keys of concepts of no mention kind are never looked up.
-FILL_TERMS = """INSERT INTO terms SELECT t.key, t.cid, c.kinds, sum(t.n)
-FROM stage.terms t JOIN concepts c ON c.cid = t.cid
-WHERE c.kinds != 0 GROUP BY t.key, t.cid"""
+# `best` flags the kinds for which the row's concept is its key's exact hit (most atoms,
+# then lowest id), so a batch reads one row and one card per key.
+FILL_TERMS = """INSERT INTO terms SELECT key, cid, kinds, n,
+  (kinds & 1) * (row_number() OVER (PARTITION BY key ORDER BY kinds & 1 DESC, n DESC, cid) = 1)
+  | (kinds & 2) * (row_number() OVER (PARTITION BY key ORDER BY kinds & 2 DESC, n DESC, cid) = 1)
+FROM (SELECT t.key, t.cid, c.kinds, sum(t.n) AS n
+      FROM stage.terms t JOIN concepts c ON c.cid = t.cid
+      WHERE c.kinds != 0 GROUP BY t.key, t.cid)"""
 
 
 def fill_concepts(
