@@ -101,11 +101,13 @@ class CardReader:
             types = self._combinations[tuis] = tuple(
                 [self._types[tui] for tui in tuis.split(" ") if tui]
             )
-        return Card(
-            f"C{cid:07d}" if self._umls else None,
-            name,
-            types,
-            StoredCodes(codes),
-            tuple(ingredients.split(" ")) if ingredients else (),
-            meddra_pt,
+        return Card._make(
+            (
+                f"C{cid:07d}" if self._umls else None,
+                name,
+                types,
+                StoredCodes(codes),
+                tuple(ingredients.split(" ")) if ingredients else (),
+                meddra_pt,
+            )
         )

@@ -79,6 +79,8 @@ class TerminologyIndex:
         self._reader = CardReader(self._db, self._umls)
         self._cards: Lru[int, Card] = Lru(_CACHE)
         self._hits: Lru[tuple[str, Kind, int], Hits] = Lru(_CACHE)
+        # The best hit of each key, per kind (link_many's cache).
+        self._best: dict[Kind, Lru[str, Hits]] = {kind: Lru(_CACHE) for kind in KIND_BITS}
         self._key = lru_cache(maxsize=_CACHE)(normalize_key)
 
     def close(self) -> None:
@@ -112,8 +114,9 @@ class TerminologyIndex:
         keys = [self._key(text) for text in texts]
         found: dict[str, Hits] = {"": ()}
         todo: list[str] = []
+        cached = self._best[kind]
         for key in set(keys) - {""}:
-            hits = self._hits.get((key, kind, 1))
+            hits = cached.get(key)
             if hits is None:
                 todo.append(key)
             else:
@@ -211,15 +214,15 @@ class TerminologyIndex:
         approx = {}
         if missed and kind in self.manifest.approx_kinds:
             approx = self._approx.match_many(missed, kind)
-        found = {}
+        found: dict[str, Hits] = {}
         for key in keys:
             row = best.get(key)
             if row is not None:
                 cards[row[0]] = self._remember(row)
-                hits: Hits = ((row[0], 1.0),)
+                found[key] = ((row[0], 1.0),)
             else:
-                hits = tuple(approx.get(key, ())[:1])
-            found[key] = self._hits.put((key, kind, 1), hits)
+                found[key] = tuple(approx.get(key, ())[:1])
+        self._best[kind].put_all(found)
         self._load_cards({hits[0][0] for hits in found.values() if hits} - cards.keys(), cards)
         return found
 

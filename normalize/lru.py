@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -28,3 +29,12 @@ class Lru(Generic[K, V]):
         if len(self._data) > self._size:
             self._data.popitem(last=False)
         return value
+
+    def put_all(self, items: Mapping[K, V]) -> None:
+        """`put` each entry of `items`, in order, without a call per entry."""
+        data = self._data
+        data.update(items)
+        for key in items:
+            data.move_to_end(key)
+        while len(data) > self._size:
+            data.popitem(last=False)
