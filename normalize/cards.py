@@ -65,8 +65,9 @@ class Card(NamedTuple):
         """The link result of mention `text`."""
         drug = kind == "drug"
         exact = score == 1.0
-        # `_make` is tuple.__new__: no Python-level __new__ call per mention.
-        return LinkResult._make(
+        # tuple.__new__: no Python-level __new__ (or _make) call per mention.
+        return tuple.__new__(
+            LinkResult,
             (
                 text,
                 kind,
@@ -78,7 +79,7 @@ class Card(NamedTuple):
                 self.codes,
                 list(self.ingredient_rxcui) or None if drug else None,
                 None if drug else self.meddra_pt,
-            )
+            ),
         )
 
 
@@ -101,7 +102,8 @@ class CardReader:
             types = self._combinations[tuis] = tuple(
                 [self._types[tui] for tui in tuis.split(" ") if tui]
             )
-        return Card._make(
+        return tuple.__new__(
+            Card,
             (
                 f"C{cid:07d}" if self._umls else None,
                 name,
@@ -109,5 +111,5 @@ class CardReader:
                 StoredCodes(codes),
                 tuple(ingredients.split(" ")) if ingredients else (),
                 meddra_pt,
-            )
+            ),
         )
