@@ -217,8 +217,8 @@ class TerminologyIndex:
         found: dict[str, Hits] = {}
         for key in keys:
             row = best.get(key)
-            if row is not None:
-                cards[row[0]] = self._remember(row)
+            if row is not None:  # the card came with the key: caching it would save little
+                cards[row[0]] = self._reader.card(row)
                 found[key] = ((row[0], 1.0),)
             else:
                 found[key] = tuple(approx.get(key, ())[:1])

@@ -115,4 +115,11 @@ def tokens(text: str) -> list[str]:
 
 def normalize_key(text: str) -> str:
     """The lookup key of `text`: its distinct folded tokens, sorted, joined by spaces."""
-    return " ".join(sorted(set(map(fold_token, _words(text))) - STOP_WORDS))
+    if text.isascii():  # `_words`' ASCII path, inlined: linking calls this per mention
+        words = text.encode("ascii").translate(_ASCII_WORDS, b"'`").decode("ascii").split()
+    else:
+        words = _words(text)
+    folded = set(map(fold_token, words))
+    if not STOP_WORDS.isdisjoint(folded):
+        folded -= STOP_WORDS
+    return " ".join(sorted(folded))
