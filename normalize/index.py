@@ -112,15 +112,10 @@ class TerminologyIndex:
     def link_many(self, texts: Sequence[str], kind: Kind) -> list[LinkResult]:
         """`link` for each text, in order, with the database read in batches."""
         keys = [self._key(text) for text in texts]
-        found: dict[str, Hits] = {"": ()}
-        todo: list[str] = []
-        cached = self._best[kind]
-        for key in set(keys) - {""}:
-            hits = cached.get(key)
-            if hits is None:
-                todo.append(key)
-            else:
-                found[key] = hits
+        distinct = set(keys) - {""}
+        found = self._best[kind].get_all(distinct)
+        todo = [key for key in distinct if key not in found]
+        found[""] = ()
         cards: dict[int, Card] = {}
         if todo:
             found |= self._search_many(todo, kind, cards)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -38,3 +38,14 @@ class Lru(Generic[K, V]):
             data.move_to_end(key)
         while len(data) > self._size:
             data.popitem(last=False)
+
+    def get_all(self, keys: Iterable[K]) -> dict[K, V]:
+        """`get` of each of `keys`, without a call per key: those cached, with their values."""
+        data = self._data
+        found = {}
+        for key in keys:
+            value = data.get(key)
+            if value is not None:
+                data.move_to_end(key)
+                found[key] = value
+        return found
