@@ -2,12 +2,13 @@
 
 An exact hit is a mention whose normalized key (see normalize.keys) is the key of an atom
 of a concept of the right kind: score 1.0. Otherwise normalize.approx_match looks for close
-keys. A hit reads its concept's card (one row, see normalize.cards), read once and
-cached, as are the hits of recent keys: notes repeat the same few thousand terms.
+keys. A hit reads its concept's card (one row, see normalize.cards); cards are cached, as
+are the hits of recent keys: notes repeat the same few thousand terms.
 
-`link_many` links a batch with one key query per 500 distinct keys, one approximate pass
-for all the keys not found (see normalize.approx_match) and one card query for the concepts
-not cached; `link` is the same lookup for one mention.
+`link_many` links a batch with one query per 500 distinct keys that reads each key's exact
+hit together with its card (`terms` flags the best concept of each key per kind), one
+approximate pass for all the keys not found (see normalize.approx_match) and one card query
+for the approximate hits not cached; `link` is the same lookup for one mention.
 """
 
 from __future__ import annotations
