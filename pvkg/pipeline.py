@@ -27,6 +27,7 @@ from pvkg.records import CaseReport, Note
 if TYPE_CHECKING:
     from kg.disproportionality import Signal
     from kg.export import ExportFormat
+    from kg.signal_table import SignalTable
 
 LEDGER = "notes-done.txt"
 TRIPLES = "triples.jsonl"
@@ -216,8 +217,8 @@ def finish_run(
     on_stage: Callable[[str], None] | None = None,
 ) -> FinishSummary:
     """Signals table, HTML report and exports of the store the run loaded."""
-    from kg.counts import pair_counts
-    from kg.disproportionality import compute_signals, write_signals_csv
+    from kg.counts import pair_table
+    from kg.disproportionality import compute_signal_table
     from kg.export import export
     from pvkg.reporting import ReportOptions, write_report
 
@@ -227,8 +228,8 @@ def finish_run(
     store = open_store(options.store, user=options.user, password=options.password)
     try:
         stage("signals")
-        signals = compute_signals(pair_counts(store), finish.methods, finish.min_count)
-        write_signals_csv(signals, outputs["signals"])
+        signals = compute_signal_table(pair_table(store), finish.methods, finish.min_count)
+        signals.write_csv(outputs["signals"])
         stage("report")
         report_options = ReportOptions(methods=finish.methods, min_count=finish.min_count)
         report = write_report(store, outputs["report"], report_options)
@@ -239,6 +240,15 @@ def finish_run(
             outputs[f"export-{fmt}"] = target
     finally:
         store.close()
-    top = sorted(signals, key=lambda s: (-s.a, -(s.prr or 0.0), s.drug, s.event))[:TOP]
     return FinishSummary(pairs=len(signals), signals=report.signals, outputs=outputs,
-                         top=tuple(top))  # fmt: skip
+                         top=tuple(_top(signals)))  # fmt: skip
+
+
+def _top(signals: SignalTable) -> list[Signal]:
+    """The TOP signals by a, then PRR, drug and event. The table is sorted by a (largest
+    first), so they are among its first rows whose a reaches the TOP-th largest: only those
+    become objects."""
+    counts = signals.columns["a"]
+    candidates = int((counts >= counts[TOP - 1]).sum()) if len(counts) > TOP else None
+    rows = signals.signals(candidates)
+    return sorted(rows, key=lambda s: (-s.a, -(s.prr or 0.0), s.drug, s.event))[:TOP]

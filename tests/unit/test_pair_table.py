@@ -25,6 +25,7 @@ from kg.pair_table import PairTable
 from kg.reference_counts import count_pairs
 from loaders.openebgm import read_openebgm_csv
 from pvkg.errors import InputError
+from pvkg.pipeline import TOP, _top
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +103,9 @@ def test_drug_slices_bound_the_reports_counted_at_once() -> None:
     drugs = {"a": ("A", 5), "b": ("B", 4), "c": ("C", 12), "d": ("D", 1), "e": ("E", 2)}
     assert list(drug_slices(drugs, reports=10)) == [["a", "b"], ["c"], ["d", "e"]]
     assert list(drug_slices({}, reports=10)) == []
+
+
+def test_run_summary_top_equals_sorting_every_signal(caers: list[PairCounts]) -> None:
+    table = compute_signal_table(PairTable.from_pairs(caers).by_count(), methods=("prr",))
+    every = sorted(table.signals(), key=lambda s: (-s.a, -(s.prr or 0.0), s.drug, s.event))
+    assert _top(table) == every[:TOP]
