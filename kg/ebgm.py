@@ -374,7 +374,9 @@ def _posterior_quantile(
         below = cdf < q
         lo[todo] = np.where(below, t, lo[todo])
         hi[todo] = np.where(below, hi[todo], t)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # A vanishing density sends the step to +-inf or NaN: the bracket test below
+        # replaces such a step by bisection, so numpy need not warn.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = t - (cdf - q) / density
         inside = (step > lo[todo]) & (step < hi[todo])
         step = np.where(inside, step, 0.5 * (lo[todo] + hi[todo]))
