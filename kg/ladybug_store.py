@@ -116,12 +116,11 @@ class LadybugStore:
     def _keys_found(self, label: str, keys: Sequence[str]) -> list[str]:
         """Which of `keys` are stored: one index lookup each, the keys sent as a table
         (3x cheaper than a list parameter, whose values the driver inspects one by one)."""
-        found = self._exec(
+        found = self.run_columns(
             f"LOAD FROM $keys MATCH (n:{label} {{key: batch_key}}) RETURN n.key AS key",
-            {"keys": pa.table({"batch_key": pa.array(keys, pa.string())})},
+            {"keys": _key_table(keys)},
         )
-        keys_found: list[str] = found.get_as_arrow().column("key").to_pylist()
-        return keys_found
+        return found["key"]
 
     def _new_keys(self, table: schema.NodeTable, rows: Mapping[str, Row]) -> set[str]:
         if not rows:
@@ -139,13 +138,13 @@ class LadybugStore:
     def _stored_links(self, rel: schema.RelTable, reports: set[str]) -> dict[Pair, bool]:
         if not reports:
             return {}
-        found = self._exec(
+        found = self.run_columns(
             f"LOAD FROM $keys MATCH (a:{rel.source} {{key: batch_key}})-[r:{rel.label}]->(b) "
             f"RETURN a.key AS src, b.key AS dst, r.affirmed AS affirmed",
-            {"keys": pa.table({"batch_key": pa.array(sorted(reports), pa.string())})},
-        ).get_as_arrow()
-        columns = (found.column(name).to_pylist() for name in ("src", "dst", "affirmed"))
-        return {(src, dst): bool(affirmed) for src, dst, affirmed in zip(*columns, strict=True)}
+            {"keys": _key_table(sorted(reports))},
+        )
+        links = zip(found["src"], found["dst"], found["affirmed"], strict=True)
+        return {(src, dst): bool(affirmed) for src, dst, affirmed in links}
 
     def _copy_nodes(self, batch: GraphBatch, new_keys: dict[str, set[str]]) -> int:
         copied = 0
@@ -203,6 +202,11 @@ class LadybugStore:
         })  # fmt: skip
         self._exec(f"COPY {label} FROM $rows", {"rows": table})
         return size
+
+
+def _key_table(keys: Sequence[str]) -> pa.Table:
+    """Node keys as the one-column table `LOAD FROM $keys` reads (`batch_key`)."""
+    return pa.table({"batch_key": pa.array(keys, pa.string())})
 
 
 def _ends(pairs: Sequence[Pair]) -> dict[str, list[Any]]:
