@@ -5,10 +5,10 @@ of a concept of the right kind: score 1.0. Otherwise normalize.approx_match look
 keys. A hit reads its concept's card (one row, see normalize.cards); cards are cached, as
 are the hits of recent keys: notes repeat the same few thousand terms.
 
-`link_many` links a batch with one query per 500 distinct keys that reads each key's exact
-hit together with its card (`terms` flags the best concept of each key per kind), one
+`link_many` links a batch with one vectorised search of the kind's exact-key hash arrays
+(normalize.exact_table: each key's exact hit, the concept `terms.best` flags), one
 approximate pass for all the keys not found (see normalize.approx_match) and one card query
-for the approximate hits not cached; `link` is the same lookup for one mention.
+per 500 hits not cached; `link` reads the same hits from `terms`, one mention at a time.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from types import TracebackType
 
 from normalize.approx_match import ApproxMatcher, MatchSettings
 from normalize.cards import Card, CardReader, CardRow
+from normalize.exact_table import ExactTable
 from normalize.keys import normalize_key
 from normalize.kinds import KIND_BITS, Kind
 from normalize.link import CodeRef, LinkResult
@@ -36,8 +37,7 @@ __all__ = ["MatchSettings", "TerminologyIndex", "open_index"]
 _EXACT = """SELECT k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
 FROM terms t JOIN cards k ON k.cid = t.cid
 WHERE t.key = ? AND t.kinds & ? ORDER BY t.n DESC, t.cid LIMIT ?"""
-_EXACT_MANY = """SELECT t.key, k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
-FROM terms t JOIN cards k ON k.cid = t.cid WHERE t.key IN ({}) AND t.best & ?"""
+_EXACT_MANY = "SELECT key, cid FROM terms WHERE key IN ({}) AND best & ?"
 _CARDS = "SELECT cid, name, tuis, ingredients, meddra_pt, codes FROM cards WHERE cid IN ({})"
 _CONCEPT = f"SELECT c.cid, {CARD_COLUMNS} FROM concepts c WHERE c.cid = ?"  # noqa: S608
 _CHUNK = 500  # keys per IN (...) query
@@ -77,6 +77,7 @@ class TerminologyIndex:
         for pragma in _READ_PRAGMAS:
             self._db.execute(pragma)
         self._approx = ApproxMatcher(self._db, directory, self.settings)
+        self._exact = {kind: ExactTable(directory, kind) for kind in KIND_BITS}
         self._reader = CardReader(self._db, self._umls)
         self._cards: Lru[int, Card] = Lru(_CACHE)
         self._hits: Lru[tuple[str, Kind, int], Hits] = Lru(_CACHE)
@@ -212,24 +213,20 @@ class TerminologyIndex:
             approx = self._approx.match_many(missed, kind)
         found: dict[str, Hits] = {}
         for key in keys:
-            row = best.get(key)
-            if row is not None:  # the card came with the key: caching it would save little
-                cards[row[0]] = self._reader.card(row)
-                found[key] = ((row[0], 1.0),)
-            else:
-                found[key] = tuple(approx.get(key, ())[:1])
+            cid = best.get(key)
+            found[key] = ((cid, 1.0),) if cid is not None else tuple(approx.get(key, ())[:1])
         self._best[kind].put_all(found)
         self._load_cards({hits[0][0] for hits in found.values() if hits} - cards.keys(), cards)
         return found
 
-    def _exact_many(self, keys: list[str], kind: Kind) -> dict[str, CardRow]:
-        """The card row of each key's exact hit (`_EXACT`'s first), read with the key."""
-        best: dict[str, CardRow] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
+    def _exact_many(self, keys: list[str], kind: Kind) -> dict[str, int]:
+        """The concept id of each key's exact hit (`_EXACT`'s first): from the kind's hash
+        arrays, or from `terms` for the rare keys whose hashes collide."""
+        best, ask = self._exact[kind].lookup(keys)
+        for start in range(0, len(ask), _CHUNK):
+            chunk = ask[start : start + _CHUNK]
             sql = _EXACT_MANY.format(",".join("?" * len(chunk)))
-            for found in self._db.execute(sql, (*chunk, KIND_BITS[kind])):
-                best[found[0]] = found[1:]
+            best.update(self._db.execute(sql, (*chunk, KIND_BITS[kind])))
         return best
 
 

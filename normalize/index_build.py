@@ -23,6 +23,7 @@ from loaders.release import Release, find_release
 from loaders.rrf import AtomFilter, ErrorBudget, read_sab
 from normalize.approx import approx_stem
 from normalize.approx_build import build_ngram_index
+from normalize.exact_table import build_exact_table
 from normalize.ingest import id_parser, ingest_conso, ingest_rel, ingest_sty
 from normalize.kinds import ADVERSE_EVENT_TUIS, DRUG_TUIS, KIND_BITS, KINDS, Kind
 from normalize.manifest import (
@@ -118,6 +119,9 @@ def _build(
             with steps.step(f"trigram index: {kind}"):
                 stats = build_ngram_index(db, KIND_BITS[kind], work, approx_stem(kind))
             counts |= {f"approx_{kind}_{k}": v for k, v in vars(stats).items()}
+        for kind, bit in KIND_BITS.items():
+            with steps.step(f"exact-key table: {kind}"):
+                counts[f"exact_{kind}_collisions"] = build_exact_table(db, bit, work, kind)
         db.execute("COMMIT")
     db.execute("DETACH DATABASE stage")
     db.close()

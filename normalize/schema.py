@@ -17,7 +17,7 @@ from pathlib import Path
 
 INDEX_FILE = "index.sqlite"
 STAGE_FILE = "stage.sqlite"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Staging lives in its own file, deleted after the build, so the index needs no VACUUM.
 BUILD_PRAGMAS = (
