@@ -1,15 +1,17 @@
 """Terminology benchmark: build time, peak RSS, index size, open time, linking throughput.
 
     .venv/bin/python benchmarks/terminology_scale.py --rows 1000000 [--quickumls N] [--record]
-        [--workdir DIR] [--release DIR]
+        [--workdir DIR] [--release DIR] [--repeat N]
 
 Generates a synthetic release (benchmarks/terminology_synth.py) in a temporary directory,
 builds the index in a child process (its wall time and peak RSS measured with wait4), then
 links sampled English atoms of drug / disorder concepts: as written but with case and
 punctuation changed (exact path), and with one typo in their longest word (approximate
-path), one at a time (`link`) and in batches of 1,000 (`link_many`), each with a freshly
+path), one at a time (`link`) and in batches of 1,000 (`link_many`), each run with a freshly
 opened index (cold caches). Rates are mentions per second of wall time and per second of
-the process's CPU time (which a busy shared machine disturbs less). `--quickumls` also
+the process's CPU time (which a busy shared machine disturbs less), each the median of
+`--repeat` runs (3): on this 2-core machine one run's CPU rate moves by a third with what
+the other core is doing. `--quickumls` also
 builds a QuickUMLS index of the same release and links the same mentions through it.
 `--record` appends the figures to benchmarks/RESULTS.md under "## Terminology". `--workdir`
 keeps the release and index; `--release` reuses a release kept that way (`--rows` is then
@@ -29,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from statistics import median
 from typing import Any, Protocol, cast
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,16 +109,20 @@ def _links(linker: _Linker, mentions: list[Mention], batched: bool) -> int:
 
 
 def _throughput(
-    open_linker: Callable[[], Any], mentions: list[Mention], batched: bool
-) -> tuple[float, float, float]:
-    """(mentions per wall second, per CPU second, share linked to the source CUI)."""
-    with open_linker() as linker:
-        linker.link("zzqx", "adverse_event")  # loads the trigram files
-        linker.link("zzqx", "drug")
-        wall, cpu = time.perf_counter(), time.process_time()
-        hits = _links(linker, mentions, batched)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return len(mentions) / wall, len(mentions) / cpu, hits / len(mentions)
+    open_linker: Callable[[], Any], mentions: list[Mention], batched: bool, repeat: int = 1
+) -> tuple[float, float, float, tuple[float, float]]:
+    """(mentions per wall second, per CPU second, share linked to the source CUI, lowest and
+    highest per CPU second): medians of `repeat` runs, each on a freshly opened linker."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        with open_linker() as linker:
+            linker.link("zzqx", "adverse_event")  # loads the trigram files
+            linker.link("zzqx", "drug")
+            wall, cpu = time.perf_counter(), time.process_time()
+            hits = _links(linker, mentions, batched)
+            walls.append(len(mentions) / (time.perf_counter() - wall))
+            cpus.append(len(mentions) / (time.process_time() - cpu))
+    return median(walls), median(cpus), hits / len(mentions), (min(cpus), max(cpus))
 
 
 def _open_times(index_dir: Path) -> tuple[float, float]:
@@ -149,7 +156,12 @@ def _reused(release: Path) -> SynthStats:
 
 
 def run(
-    rows: int, workdir: Path, n_mentions: int, quickumls: int, reuse: Path | None = None
+    rows: int,
+    workdir: Path,
+    n_mentions: int,
+    quickumls: int,
+    reuse: Path | None = None,
+    repeat: int = 3,
 ) -> dict[str, float]:
     release, index = reuse or workdir / "release", workdir / "index"
     started = time.perf_counter()
@@ -180,11 +192,15 @@ def run(
         "open_s": opened,
         "open_and_first_approx_s": first,
         "mentions": len(sample),
+        "repeat": repeat,
     }
     for name, mentions in sets.items():
         for mode, batched in (("single", False), ("batch", True)):
-            rate, cpu_rate, same = _throughput(lambda: open_index(index), mentions, batched)
+            rate, cpu_rate, same, (low, high) = _throughput(
+                lambda: open_index(index), mentions, batched, repeat
+            )
             out |= {f"{name}_{mode}_per_s": rate, f"{name}_{mode}_per_cpu_s": cpu_rate}
+            out |= {f"{name}_{mode}_cpu_low": low, f"{name}_{mode}_cpu_high": high}
             out[f"{name}_same_cui"] = same
     if quickumls:
         out |= _quickumls(release, workdir / "quickumls", sets, quickumls)
@@ -204,7 +220,9 @@ def _quickumls(
         "qu_mentions": min(n, len(sets["exact"])),
     }
     for name, mentions in sets.items():
-        rate, cpu_rate, same = _throughput(lambda: open_quickumls(directory), mentions[:n], False)
+        rate, cpu_rate, same, _ = _throughput(
+            lambda: open_quickumls(directory), mentions[:n], False
+        )
         out |= {f"qu_{name}_per_s": rate, f"qu_{name}_per_cpu_s": cpu_rate}
         out[f"qu_{name}_same_cui"] = same
     return out
@@ -228,10 +246,14 @@ def _report(r: dict[str, float]) -> str:
             f"  {label}: {r[f'{name}_single_per_s']:,.0f}/s one at a time "
             f"({r[f'{name}_single_per_cpu_s']:,.0f} per CPU-s), "
             f"{r[f'{name}_batch_per_s']:,.0f}/s batched "
-            f"({r[f'{name}_batch_per_cpu_s']:,.0f} per CPU-s), "
+            f"({r[f'{name}_batch_per_cpu_s']:,.0f} per CPU-s; runs "
+            f"{r[f'{name}_batch_cpu_low']:,.0f}–{r[f'{name}_batch_cpu_high']:,.0f}), "
             f"{r[f'{name}_same_cui']:.1%} to the source CUI\n"
         )
-    text += f"  {int(r['mentions']):,} mentions per set\n"
+    text += (
+        f"  {int(r['mentions']):,} mentions per set; each rate the median of "
+        f"{int(r['repeat'])} runs, each on a freshly opened index\n"
+    )
     if "qu_build_s" in r:
         text += (
             f"  QuickUMLS 1.4.2 on the same release: build {r['qu_build_s']:.0f} s "
@@ -276,11 +298,16 @@ def main() -> None:
     parser.add_argument(
         "--release", type=Path, default=None, help="reuse a release generated by an earlier run"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per linking rate (median reported)"
+    )
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pvkg-term-bench-"))
     try:
-        text = _report(run(args.rows, workdir, args.mentions, args.quickumls, args.release))
+        text = _report(
+            run(args.rows, workdir, args.mentions, args.quickumls, args.release, args.repeat)
+        )
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
