@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from kg.rows import GraphBatch, add_case_report, add_triple
-from kg.store import GraphStore
+from kg.store import BatchWriter, GraphStore, WriteStats
 from pvkg.records import CaseReport, Triple
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -37,6 +37,18 @@ def batches(records: Iterable[Loadable], size: int = DEFAULT_BATCH_SIZE) -> Iter
         yield batch
 
 
+def write_batches(
+    store: GraphStore, rows: Iterable[GraphBatch]
+) -> Iterator[tuple[GraphBatch, WriteStats]]:
+    """Each batch with what it added, through the store's own pipelined writer if it has
+    one (then not necessarily in order), else one `write_batch` after another."""
+    if isinstance(store, BatchWriter):
+        yield from store.write_batches(rows)
+    else:
+        for batch in rows:
+            yield batch, store.write_batch(batch)
+
+
 def load(
     store: GraphStore,
     records: Iterable[Loadable],
@@ -47,11 +59,12 @@ def load(
     """Write records in batches, one transaction each; re-running adds nothing.
 
     `batch_size` defaults to the store's; `on_batch` is called with the number of records
-    of each batch written (for progress).
+    of each batch written (for progress), as batches commit. A store that writes several
+    batches at once (Neo4j) may have committed later batches than one that failed; each
+    batch commits whole, so re-running the load still resumes it.
     """
     summary = LoadSummary()
-    for batch in batches(records, batch_size or store.batch_size):
-        stats = store.write_batch(batch)
+    for batch, stats in write_batches(store, batches(records, batch_size or store.batch_size)):
         summary.records += batch.records
         summary.batches += 1
         summary.nodes += stats.nodes

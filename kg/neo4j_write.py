@@ -6,6 +6,11 @@ which costs Neo4j less than MERGE; everything else is MERGEd on its key as befor
 Which source keys are new is read inside the same transaction, and the key constraint
 makes a concurrent loader's CREATE of the same key fail rather than double it, so loads
 stay idempotent and resumable.
+
+New source nodes and all their links go in one statement per label, as columns: the nodes
+it creates are the links' sources, so they are not looked up again by key. MERGEd rows go
+in key order, so that two writers MERGEing the same new keys lock them in the same order
+(no deadlock).
 """
 
 from __future__ import annotations
@@ -20,15 +25,35 @@ from kg.rows import GraphBatch, Row
 from pvkg.errors import StoreError
 
 SOURCE_LABELS = tuple(dict.fromkeys(rel.source for rel in schema.REL_TABLES))
+# A label's new nodes link to nodes that must exist already: sources that are also targets
+# of other sources (a Triple, under its Report) are created first.
+CREATE_ORDER = tuple(
+    sorted(
+        SOURCE_LABELS,
+        key=lambda label: any(
+            rel.source == label and rel.target in SOURCE_LABELS for rel in schema.REL_TABLES
+        ),
+    )
+)
+Link = tuple[str, str, Row]
 
 
 def write_all(tx: ManagedTransaction, batch: GraphBatch) -> tuple[int, int]:
     """(nodes, relationships) created by writing `batch` in the transaction `tx`."""
     new = {label: _new_keys(tx, batch, label) for label in SOURCE_LABELS}
-    nodes = sum(
-        _write_nodes(tx, batch, table, new.get(table.label)) for table in schema.NODE_TABLES
-    )
-    rels = sum(_write_rels(tx, batch, rel, new[rel.source]) for rel in schema.REL_TABLES)
+    nodes = rels = 0
+    for table in schema.NODE_TABLES:
+        if table.label not in new:
+            nodes += _run(tx, _merge_nodes(table), rows=_sorted_rows(batch, table))[0]
+    # A source node already stored is left as it is, as MERGE ... ON CREATE would leave it.
+    for label in CREATE_ORDER:
+        made = _create_sources(tx, batch, schema.NODES_BY_LABEL[label], new[label])
+        nodes, rels = nodes + made[0], rels + made[1]
+    for rel in schema.REL_TABLES:
+        rows = batch.rels[rel.label]
+        stored = sorted(pair for pair in rows if pair[0] not in new[rel.source])
+        merged = [{"src": s, "dst": d, **rows[s, d]} for s, d in stored]
+        rels += _run(tx, _merge_rel(rel), rows=merged)[1]
     return nodes, rels
 
 
@@ -40,45 +65,47 @@ def _new_keys(tx: ManagedTransaction, batch: GraphBatch, label: str) -> set[str]
     return set(keys).difference(record["key"] for record in stored)
 
 
-def _write_nodes(
-    tx: ManagedTransaction, batch: GraphBatch, table: schema.NodeTable, new: set[str] | None
-) -> int:
+def _sorted_rows(batch: GraphBatch, table: schema.NodeTable) -> list[Row]:
     rows = batch.nodes[table.label]
-    if new is None:
-        return _run(tx, _merge_nodes(table), rows=list(rows.values()))[0]
-    # A source node already stored is left as it is, as MERGE ... ON CREATE would leave it.
-    created = [row for key, row in rows.items() if key in new]
-    return _run(tx, f"UNWIND $rows AS row CREATE (n:{table.label}) SET n = row", rows=created)[0]
+    return [rows[key] for key in sorted(rows)]
 
 
-def _write_rels(
-    tx: ManagedTransaction, batch: GraphBatch, rel: schema.RelTable, new_sources: set[str]
-) -> int:
-    rows = batch.rels[rel.label]
-    merged = [
-        {"src": s, "dst": d, **props} for (s, d), props in rows.items() if s not in new_sources
-    ]
-    links = [(s, d, props) for (s, d), props in rows.items() if s in new_sources]
-    return _run(tx, _merge_rel(rel), rows=merged)[1] + _create_links(tx, rel, links)
-
-
-def _create_links(
-    tx: ManagedTransaction, rel: schema.RelTable, links: list[tuple[str, str, Row]]
-) -> int:
-    """Links go as columns of small ints (end node positions) and property values: cheaper
-    to pack and to unpack than one map per relationship."""
-    sources = list(dict.fromkeys(src for src, _, _ in links))
-    targets = list(dict.fromkeys(dst for _, dst, _ in links))
-    source_at = {key: i for i, key in enumerate(sources)}
-    target_at = {key: i for i, key in enumerate(targets)}
-    columns = {
-        "src": [source_at[src] for src, _, _ in links],
-        "dst": [target_at[dst] for _, dst, _ in links],
-    } | {f"prop_{name}": [props[name] for _, _, props in links] for name in rel.names}
-    made = _run(tx, _create_rel(rel), sources=sources, targets=targets, **columns)[1]
-    if made != len(links):  # the query's size guard found an end node missing: not silent
-        raise StoreError(f"Neo4j created {made} of {len(links)} {rel.label} links")
-    return made
+def _create_sources(
+    tx: ManagedTransaction, batch: GraphBatch, table: schema.NodeTable, new: set[str]
+) -> tuple[int, int]:
+    """CREATE the batch's new `table` nodes and every link whose source they are."""
+    rows = [row for key, row in batch.nodes[table.label].items() if key in new]
+    if not rows:
+        return 0, 0
+    position = {row["key"]: i for i, row in enumerate(rows)}
+    params: dict[str, Any] = {
+        f"node_{i}": [row[name] for row in rows] for i, name in enumerate(table.names)
+    }
+    rels: list[tuple[int, schema.RelTable]] = []
+    expected = 0
+    for j, rel in enumerate(schema.REL_TABLES):
+        if rel.source != table.label:
+            continue
+        links = [(s, d, props) for (s, d), props in batch.rels[rel.label].items() if s in new]
+        if not links:
+            continue
+        targets = list(dict.fromkeys(dst for _, dst, _ in links))
+        target_at = {key: i for i, key in enumerate(targets)}
+        params |= {
+            f"targets_{j}": targets,
+            f"src_{j}": [position[src] for src, _, _ in links],
+            f"dst_{j}": [target_at[dst] for _, dst, _ in links],
+        } | {f"prop_{j}_{name}": [props[name] for _, _, props in links] for name in rel.names}
+        rels.append((j, rel))
+        expected += len(links)
+    nodes, made = _run(tx, _create_statement(table, rels), **params)
+    if (nodes, made) != (len(rows), expected):  # a link's end node is missing: not silent
+        missing = ", ".join(rel.label for _, rel in rels)
+        raise StoreError(
+            f"Neo4j created {made} of {expected} {missing} links for {len(rows)} new "
+            f"{table.label} nodes"
+        )
+    return nodes, made
 
 
 def _run(tx: ManagedTransaction, cypher: str, **params: Collection[object]) -> tuple[int, int]:
@@ -108,21 +135,34 @@ def _merge_rel(rel: schema.RelTable) -> str:
     return query
 
 
-def _create_rel(rel: schema.RelTable) -> str:
-    """Each end node is looked up once per batch, not once per relationship. ORDER BY keeps
+def _create_statement(table: schema.NodeTable, rels: list[tuple[int, schema.RelTable]]) -> str:
+    """New nodes from property columns (a null is no property, as with `SET n = row`), then
+    each relationship table's links as columns of positions: sources in the created nodes,
+    targets in that table's end nodes, each looked up once per batch. ORDER BY keeps
     collect() in position order; the size guard turns a missing end node into no link
     created instead of shifted positions."""
-    props = ", ".join(f"{name}: $prop_{name}[k]" for name in rel.names)
-    return (
-        f"CALL () {{ UNWIND range(0, size($sources) - 1) AS i "
-        f"MATCH (n:{rel.source} {{key: $sources[i]}}) "
-        f"WITH i, n ORDER BY i RETURN collect(n) AS sources }} "
-        f"CALL () {{ UNWIND range(0, size($targets) - 1) AS i "
-        f"MATCH (n:{rel.target} {{key: $targets[i]}}) "
-        f"WITH i, n ORDER BY i RETURN collect(n) AS targets }} "
-        f"WITH sources, targets "
-        f"WHERE size(sources) = size($sources) AND size(targets) = size($targets) "
-        f"UNWIND range(0, size($src) - 1) AS k "
-        f"WITH sources[$src[k]] AS a, targets[$dst[k]] AS b, k "
-        f"CREATE (a)-[:{rel.label} {{{props}}}]->(b)"
+    props = ", ".join(f"{name}: $node_{i}[i]" for i, name in enumerate(table.names))
+    query = (
+        f"UNWIND range(0, size($node_0) - 1) AS i CREATE (n:{table.label} {{{props}}}) "
+        f"WITH i, n ORDER BY i WITH collect(n) AS sources"
     )
+    guards = []
+    for j, rel in rels:
+        query += (
+            f" CALL () {{ UNWIND range(0, size($targets_{j}) - 1) AS i "
+            f"MATCH (m:{rel.target} {{key: $targets_{j}[i]}}) "
+            f"WITH i, m ORDER BY i RETURN collect(m) AS targets_{j} }}"
+        )
+        guards.append(f"size(targets_{j}) = size($targets_{j})")
+    if not rels:
+        return query + " RETURN size(sources) AS created"
+    query += f" WITH * WHERE {' AND '.join(guards)}"
+    for j, rel in rels:
+        link_props = ", ".join(f"{name}: $prop_{j}_{name}[k]" for name in rel.names)
+        link_props = f" {{{link_props}}}" if link_props else ""
+        query += (
+            f" CALL (sources, targets_{j}) {{ UNWIND range(0, size($src_{j}) - 1) AS k "
+            f"WITH sources[$src_{j}[k]] AS a, targets_{j}[$dst_{j}[k]] AS b, k "
+            f"CREATE (a)-[:{rel.label}{link_props}]->(b) }}"
+        )
+    return query

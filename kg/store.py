@@ -7,7 +7,7 @@ URI means Neo4j, with credentials from options or NEO4J_USER / NEO4J_PASSWORD.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -39,6 +39,16 @@ class GraphStore(Protocol):
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class BatchWriter(Protocol):
+    """A store that writes many batches itself, e.g. several at once on their own sessions:
+    each batch commits whole, in its own transaction; results come as batches commit."""
+
+    def write_batches(
+        self, batches: Iterable[GraphBatch]
+    ) -> Iterator[tuple[GraphBatch, WriteStats]]: ...
 
 
 @runtime_checkable

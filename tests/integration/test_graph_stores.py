@@ -247,8 +247,20 @@ def test_neo4j_load_resumes_after_a_dropped_connection(
     reference = as_table(count_pairs(reports))
     direct = open_store(neo4j_uri, user=neo4j_auth[0], password=neo4j_auth[1])
     wipe_neo4j(direct)
-    # Cut the connection once about half the load's bytes have gone through.
-    proxy = CuttableProxy(target.hostname or "127.0.0.1", target.port or 7687, 400_000)
+    # Cut the connection once about half the load's bytes have gone through: how many bytes
+    # a whole load sends is measured through an uncut proxy first.
+    host, port = target.hostname or "127.0.0.1", target.port or 7687
+    measuring = CuttableProxy(host, port)
+    counted = Neo4jStore(
+        f"bolt://127.0.0.1:{measuring.port}", user=neo4j_auth[0], password=neo4j_auth[1]
+    )
+    try:
+        load(counted, reports, batch_size=200)
+    finally:
+        counted.close()
+        measuring.close()
+    wipe_neo4j(direct)
+    proxy = CuttableProxy(host, port, measuring.forwarded // 2)
     flaky = Neo4jStore(
         f"bolt://127.0.0.1:{proxy.port}",
         user=neo4j_auth[0],

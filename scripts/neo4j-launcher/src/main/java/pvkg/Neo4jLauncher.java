@@ -2,9 +2,11 @@ package pvkg;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import org.neo4j.configuration.Config;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
@@ -13,19 +15,30 @@ import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.QueryExecutionException;
+import org.neo4j.graphdb.config.Setting;
 import org.neo4j.io.ByteUnit;
 import org.neo4j.kernel.internal.Version;
 
 /**
  * Embedded Neo4j Community DBMS with the Bolt connector on loopback, for local dev/tests.
- * Usage: Neo4jLauncher HOME_DIR PORT   (env NEO4J_PASSWORD: password of user neo4j; "" disables auth)
+ * Usage: Neo4jLauncher HOME_DIR PORT [SETTING=VALUE ...]   (env NEO4J_PASSWORD: password of user neo4j;
+ * "" disables auth). Each SETTING=VALUE is a Neo4j setting as neo4j.conf spells it; it overrides the defaults below.
  * Prints "READY <uri> <version> auth=<bool>" on stdout once Bolt is accepting connections; shuts down cleanly on SIGTERM.
  */
 public final class Neo4jLauncher {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: Neo4jLauncher HOME_DIR PORT");
+        if (args.length < 2) {
+            System.err.println("usage: Neo4jLauncher HOME_DIR PORT [SETTING=VALUE ...]");
             System.exit(2);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (int i = 2; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq <= 0) {
+                System.err.println("neo4j-launcher: not SETTING=VALUE: " + args[i]);
+                System.exit(2);
+            }
+            settings.put(args[i].substring(0, eq).trim(), args[i].substring(eq + 1).trim());
         }
         Path home = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
@@ -47,6 +60,8 @@ public final class Neo4jLauncher {
                     // Netty's default 5s quiet period (x2 event loops) made every stop take ~10s.
                     .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                     .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(3))
+                    // Settings given on the command line (scripts/neo4j-local) override the above.
+                    .setConfig(parsed(settings))
                     .build();
         } catch (Throwable t) {
             t.printStackTrace();
@@ -78,6 +93,7 @@ public final class Neo4jLauncher {
             // Touch the default db so "ready" means queries will actually work.
             dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME).executeTransactionally("RETURN 1");
             long tEnd = System.currentTimeMillis();
+            settings.forEach((k, v) -> System.out.println("neo4j-launcher: setting " + k + "=" + v));
             System.out.printf("neo4j-launcher: dbms up %dms, password %dms, first query %dms%n",
                     tBuilt - t0, tPw - tBuilt, tEnd - tPw);
             System.out.println("READY bolt://127.0.0.1:" + port + " " + Version.getNeo4jVersion() + " auth=" + auth);
@@ -87,5 +103,16 @@ public final class Neo4jLauncher {
             System.exit(1);   // runs the shutdown hook
         }
         new CountDownLatch(1).await();   // park until the JVM is told to exit
+    }
+
+    /** Settings as neo4j.conf spells them, parsed and validated by Neo4j (unknown names fail). */
+    private static Map<Setting<?>, Object> parsed(Map<String, String> raw) {
+        Config config = Config.newBuilder().setRaw(raw).build();
+        Map<Setting<?>, Object> values = new LinkedHashMap<>();
+        for (String name : raw.keySet()) {
+            Setting<Object> setting = config.getSetting(name);
+            values.put(setting, config.get(setting));
+        }
+        return values;
     }
 }
