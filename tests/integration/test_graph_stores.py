@@ -239,6 +239,56 @@ def test_triples_count_by_code_and_drop_unaffirmed_findings(store: GraphStore) -
     assert graph_size(store) == size
 
 
+def graph_dump(store: GraphStore) -> tuple[list[str], list[tuple[str, str, str, object]]]:
+    """Every node with its properties and every relationship with its `affirmed` flag."""
+    nodes = store.run("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
+    rels = store.run(
+        "MATCH (a)-[r]->(b) RETURN a.key AS a, type(r) AS type, b.key AS b, r.affirmed AS f"
+    )
+    return (
+        sorted(repr((row["labels"], sorted(row["props"].items()))) for row in nodes),
+        sorted((row["a"], row["type"], row["b"], row["f"]) for row in rels),
+    )
+
+
+def test_neo4j_concurrent_writers_load_what_one_writer_loads(
+    neo4j_uri: str, neo4j_auth: tuple[str, str]
+) -> None:
+    reports = synthetic_reports(1000, seed=11)
+    # Consecutive batches of 50 share 25 reports, and one note's triples span batches, so
+    # writers in flight together race to create the same new keys.
+    records: list[CaseReport | NormalizedTriple] = [
+        report for i in range(0, len(reports), 25) for report in reports[i : i + 50]
+    ]
+    records[100:100] = triples()
+    user, password = neo4j_auth
+    one = Neo4jStore(neo4j_uri, user=user, password=password, writers=1)
+    many = Neo4jStore(neo4j_uri, user=user, password=password, writers=4)
+    try:
+        one.ensure_schema()
+        wipe_neo4j(one)
+        sequential = load(one, records, batch_size=50)
+        expected = graph_dump(one)
+        wipe_neo4j(one)
+
+        seen: list[int] = []
+        concurrent = load(many, records, batch_size=50, on_batch=seen.append)
+        assert graph_dump(many) == expected
+        assert (concurrent.nodes, concurrent.rels) == (sequential.nodes, sequential.rels)
+        assert concurrent.records == sum(seen) == len(records)
+        assert concurrent.batches == len(seen) == -(-len(records) // 50)
+        stored = many.run("MATCH (r:Report) RETURN count(r) AS n")[0]["n"]
+        assert stored == len(reports) + len({triple.note_id for triple in triples()})
+
+        again = load(many, records, batch_size=50)
+        assert (again.nodes, again.rels) == (0, 0)
+        assert graph_dump(many) == expected
+    finally:
+        wipe_neo4j(one)
+        one.close()
+        many.close()
+
+
 def test_neo4j_load_resumes_after_a_dropped_connection(
     neo4j_uri: str, neo4j_auth: tuple[str, str]
 ) -> None:
