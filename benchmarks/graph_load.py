@@ -18,7 +18,7 @@ import platform
 import random
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.counts import pair_table
@@ -26,6 +26,7 @@ from kg.disproportionality import compute_signal_table
 from kg.ladybug_store import DEFAULT_EMBEDDED_BATCH
 from kg.load import batches
 from kg.neo4j_store import DEFAULT_WRITERS, Neo4jStore
+from kg.rows import GraphBatch
 from kg.store import BatchWriter, GraphStore, open_store
 from pvkg.config import local_neo4j_uri_file
 from pvkg.errors import StoreError
@@ -81,21 +82,17 @@ def timed_load(store: GraphStore, n: int, batch_size: int) -> tuple[float, float
 
 def pipelined_load(store: BatchWriter, n: int, batch_size: int) -> tuple[float, float, float, int]:
     """End to end through `write_batches`: rows are built while earlier batches are written."""
-    reports = list(synthetic_reports(n))
-    rels = 0
-    started, cpu = time.perf_counter(), time.process_time()
-    for _, stats in store.write_batches(batches(reports, batch_size)):
-        rels += stats.rels
-    return time.perf_counter() - started, time.process_time() - cpu, 0.0, rels
+    seconds, cpu, rels = batch_writer_load(store, batches(list(synthetic_reports(n)), batch_size))
+    return seconds, cpu, 0.0, rels
 
 
-def prebuilt_load(store: BatchWriter, n: int, batch_size: int) -> tuple[float, float, int]:
-    """(seconds, client CPU seconds, relationships) of `write_batches` over batches built
-    beforehand: the store's time alone, as `timed_load` measures a sequential store."""
-    built = list(batches(synthetic_reports(n), batch_size))
+def batch_writer_load(store: BatchWriter, rows: Iterable[GraphBatch]) -> tuple[float, float, int]:
+    """(seconds, client CPU seconds, relationships) of `write_batches` over `rows`; with
+    batches built beforehand, the store's time alone, as `timed_load` measures a sequential
+    store."""
     rels = 0
     started, cpu = time.perf_counter(), time.process_time()
-    for _, stats in store.write_batches(built):
+    for _, stats in store.write_batches(rows):
         rels += stats.rels
     return time.perf_counter() - started, time.process_time() - cpu, rels
 
@@ -164,14 +161,14 @@ def embedded_rows(reports: int, batch_size: int) -> list[str]:
 def neo4j_rows(reports: int, batch_size: int, naive_reports: int, writers: int) -> list[str]:
     user = os.environ.get("NEO4J_USER", "neo4j")
     password = os.environ.get("NEO4J_PASSWORD", "pvkg-local-pass")
-    neo4j = open_store(neo4j_uri(), user=user, password=password)
-    if isinstance(neo4j, Neo4jStore):
-        neo4j.writers = writers
+    neo4j = Neo4jStore(neo4j_uri(), user=user, password=password, writers=writers)
+    neo4j.ensure_schema()
     wipe(neo4j)
     naive_s, naive_rels = naive_neo4j(neo4j, naive_reports)
     wipe(neo4j)
-    assert isinstance(neo4j, BatchWriter)
-    write, cpu, rels = prebuilt_load(neo4j, reports, batch_size)
+    built = list(batches(synthetic_reports(reports), batch_size))
+    write, cpu, rels = batch_writer_load(neo4j, built)
+    del built
     wipe(neo4j)
     whole, whole_cpu, _, _ = timed_load(neo4j, reports, batch_size)
     batched_rate, naive_rate = rels / write, naive_rels / naive_s

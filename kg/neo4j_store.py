@@ -107,10 +107,6 @@ class Neo4jStore:
         each batch with what it added as it commits (not necessarily in order). The next
         batch is built while the writers work. If one fails, the batches already in flight
         finish (commit or roll back whole) before its StoreError is raised."""
-        if self.writers == 1:
-            for batch in batches:
-                yield batch, self.write_batch(batch)
-            return
         with ThreadPoolExecutor(self.writers, thread_name_prefix="pvkg-neo4j-writer") as pool:
             pending: set[Future[tuple[GraphBatch, WriteStats]]] = set()
             for batch in batches:

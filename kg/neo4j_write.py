@@ -90,17 +90,10 @@ def _create_sources(
         if rel.source != table.label:
             continue
         links = [(s, d, props) for (s, d), props in batch.rels[rel.label].items() if s in new]
-        if not links:
-            continue
-        targets = list(dict.fromkeys(dst for _, dst, _ in links))
-        target_at = {key: i for i, key in enumerate(targets)}
-        params |= {
-            f"targets_{j}": targets,
-            f"src_{j}": [position[src] for src, _, _ in links],
-            f"dst_{j}": [target_at[dst] for _, dst, _ in links],
-        } | {f"prop_{j}_{name}": [props[name] for _, _, props in links] for name in rel.names}
-        rels.append((j, rel))
-        expected += len(links)
+        if links:
+            params |= _link_columns(j, rel, links, position)
+            rels.append((j, rel))
+            expected += len(links)
     nodes, made = _run(tx, _create_statement(table, rels), **params)
     if (nodes, made) != (len(rows), expected):  # a link's end node is missing: not silent
         missing = ", ".join(rel.label for _, rel in rels)
@@ -109,6 +102,20 @@ def _create_sources(
             f"{table.label} nodes"
         )
     return nodes, made
+
+
+def _link_columns(
+    j: int, rel: schema.RelTable, links: list[tuple[str, str, Row]], position: dict[str, int]
+) -> dict[str, Any]:
+    """The parameters of relationship table `j`'s links: end node positions (sources among
+    the created nodes, targets in their own list) and property values, as columns."""
+    targets = list(dict.fromkeys(dst for _, dst, _ in links))
+    target_at = {key: i for i, key in enumerate(targets)}
+    return {
+        f"targets_{j}": targets,
+        f"src_{j}": [position[src] for src, _, _ in links],
+        f"dst_{j}": [target_at[dst] for _, dst, _ in links],
+    } | {f"prop_{j}_{name}": [props[name] for _, _, props in links] for name in rel.names}
 
 
 def _run(tx: ManagedTransaction, cypher: str, **params: Collection[object]) -> tuple[int, int]:
