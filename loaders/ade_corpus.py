@@ -26,7 +26,7 @@ from loaders.problems import iter_lines, report
 from pvkg.errors import InputError
 from pvkg.gold import GoldDocument, gold_extractor, make_document, pairings, sentence_span
 from pvkg.jsonl import ErrorHandler
-from pvkg.records import Note, Span, Triple
+from pvkg.records import MentionKind, Note, Span, Triple
 
 SOURCE = "ade_corpus_v2"
 ADE_FILE = "DRUG-AE.rel"
@@ -127,7 +127,15 @@ def _document(
     note = Note(id=note_id, text=sentence, metadata=dict(metadata))
     events = _place(sentence, ade_rows, shift, on_error)
     doses = _place(sentence, dose_rows, shift, on_error)
-    return make_document(note, _triples(note, events, doses))
+    return make_document(
+        note, _triples(note, events, doses), annotated=_annotated(ade_rows or dose_rows)
+    )
+
+
+def _annotated(rows: list[RelationRow]) -> tuple[MentionKind, ...]:
+    """Adverse events are marked in every sentence (ADE-NEG: none there); drugs only in the
+    sentences with a relation row; doses only beside some drugs, so never exhaustively."""
+    return ("drug", "adverse_event") if rows else ("adverse_event",)
 
 
 def _shared_shift(sentence: str, rows: list[RelationRow]) -> int | None:

@@ -32,11 +32,18 @@ def gold_extractor(source: str) -> ExtractorInfo:
 
 
 class GoldDocument(Record):
-    """A note with its gold triples and mentions; every span is checked against the note."""
+    """A note with its gold triples and mentions; every span is checked against the note.
+
+    `annotated` names the mention kinds the corpus marked wherever they occur in this note
+    (None: every kind). A kind left out may be present unmarked, so a trainer must not
+    learn "not a mention" from its absence: the ADE corpus marks drugs only in sentences
+    with a relation, and doses only beside some drugs.
+    """
 
     note: Note
     triples: tuple[Triple, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    annotated: tuple[MentionKind, ...] | None = None
 
     @model_validator(mode="after")
     def _spans_fit_note(self) -> Self:
@@ -51,7 +58,11 @@ class GoldDocument(Record):
 
 
 def make_document(
-    note: Note, triples: Iterable[Triple], mentions: Iterable[Mention] = ()
+    note: Note,
+    triples: Iterable[Triple],
+    mentions: Iterable[Mention] = (),
+    *,
+    annotated: tuple[MentionKind, ...] | None = None,
 ) -> GoldDocument:
     """A gold document whose mentions include every triple span, each (kind, span) once.
 
@@ -70,7 +81,10 @@ def make_document(
     for mention in [*from_triples, *mentions]:
         unique.setdefault((mention.kind, span_fragments(mention.span)), mention)
     return GoldDocument(
-        note=note, triples=tuple(unique_triples.values()), mentions=tuple(unique.values())
+        note=note,
+        triples=tuple(unique_triples.values()),
+        mentions=tuple(unique.values()),
+        annotated=annotated,
     )
 
 

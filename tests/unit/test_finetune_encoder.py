@@ -16,8 +16,8 @@ from extract.finetune.encoder.base import base_model_dir
 from extract.finetune.encoder.inference import Prediction
 from extract.finetune.encoder.pairs import Candidate, Entity
 from extract.finetune.encoder.pieces import Piece, note_pieces
+from extract.finetune.encoder.spans import enumerate_spans, piece_words, token_range
 from extract.finetune.encoder.storage import CONFIG_FILE, ENCODER_DIR, HEADS_FILE
-from extract.finetune.encoder.tagging import decode, encode, token_range, whole_words
 from loaders import ade_corpus
 from pvkg import __version__
 from pvkg.errors import ConfigError
@@ -111,7 +111,7 @@ def test_the_model_and_its_card_are_saved(
     assert card.metrics["strict drug-adverse_event f1"] > 0.1
     assert card.stopped == "completed 20 epochs"
     assert card.hyperparameters["learning_rate"] == 5e-3
-    assert card.hyperparameters["tagging"] == "BIOES, one sequence per entity type"
+    assert str(card.hyperparameters["spans"]).startswith("whole words, up to 10 words")
     assert "negative_sampling" in card.hyperparameters
 
 
@@ -163,9 +163,9 @@ def test_links_become_triples_with_context_assertion(
     (piece,) = note_pieces(extractor.tokenizer, note.text, 62)
     event, drug = note.text.index("acute"), note.text.index("azathioprine")
     entities = (
-        Entity("adverse_event", _range(piece, event, event + 18), event, event + 18),
-        Entity("drug", _range(piece, drug, drug + 12), drug, drug + 12),
-        Entity("dose", (0, 0), 0, 0),  # empty: dropped and counted
+        Entity("adverse_event", _range(piece, event, event + 18), 2, event, event + 18),
+        Entity("drug", _range(piece, drug, drug + 12), 1, drug, drug + 12),
+        Entity("dose", (0, 0), 1, 0, 0),  # empty: dropped and counted
     )
     prediction = Prediction(entities, ((Candidate(0, 1, 0), 0.75),))
     result = extractor._result(note, [(piece, prediction)])
@@ -220,13 +220,6 @@ def test_loading_an_incomplete_model_folder_fails_clearly(
         load_encoder_extractor(tmp_path, card)
 
 
-def test_bioes_round_trip_and_overlaps() -> None:
-    tags = encode(8, [(0, 0), (2, 4), (3, 5), (7, 7)])
-    assert tags == [4, 0, 1, 2, 3, 0, 0, 4]  # (3, 5) overlaps (2, 4): left out
-    assert decode(tags) == [(0, 0), (2, 4), (7, 7)]
-    assert decode([2, 2, 0, 3, 1, 2]) == [(0, 1), (3, 3), (4, 5)]
-
-
 def test_pieces_carry_note_offsets(tiny_model: Path) -> None:
     tokenizer = AutoTokenizer.from_pretrained(tiny_model, local_files_only=True)
     text = "First line.\n\nCisplatin-induced nausea."
@@ -237,4 +230,16 @@ def test_pieces_carry_note_offsets(tiny_model: Path) -> None:
         "induced nausea.",
     ]
     assert pieces[1].sentence == pieces[2].sentence
-    assert whole_words(pieces[1], (1, 1)) == (0, 2)  # "##pl" widens to "cisplatin"
+
+
+def test_spans_are_whole_words_never_punctuation_at_an_edge(tiny_model: Path) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model, local_files_only=True)
+    text = "Valproic acid (VPA), TMP-SMX."
+    (piece,) = note_pieces(tokenizer, text, max_tokens=62)
+    spans = enumerate_spans(piece_words(piece, text))
+    found = {text[s:e] for s, e in spans.chars}
+    assert {"Valproic", "Valproic acid", "VPA", "TMP-SMX", "acid (VPA"} <= found
+    assert not any(f[0] in "(),.-" or f[-1] in "(),.-" for f in found)
+    words = {w for f in found for w in f.split()}
+    assert "Valpro" not in words and "##pro" not in words
+    assert all(0 < w <= 10 for w in spans.widths)

@@ -1,4 +1,5 @@
-"""Pieces into padded tensors (dynamic padding), and length-bucketed training batches.
+"""Pieces into padded tensors (dynamic padding), spans and candidate pairs into index
+columns, and length-bucketed training batches.
 
 Positions in a batch are a piece's indexes plus one: the start token comes first.
 """
@@ -12,12 +13,12 @@ from typing import Any
 
 import torch
 
-from extract.finetune.encoder.examples import Example
+from extract.finetune.encoder.examples import NONE, Example
 from extract.finetune.encoder.pairs import Candidate, Entity
 from extract.finetune.encoder.pieces import Piece
+from extract.finetune.encoder.spans import SpanSet
 from pvkg.errors import ConfigError
 
-IGNORE = -100  # the cross-entropy ignore index: special tokens and padding
 BUCKET_BATCHES = 50  # batches per length bucket: similar lengths, still shuffled
 
 
@@ -47,22 +48,35 @@ class Inputs:
 
 
 @dataclass(frozen=True)
-class SpanPairs:
-    """Candidates of a batch: row, relation, and each entity's [first, stop) positions."""
+class Spans:
+    """Spans of a batch: row, first and last position (inclusive), width in words."""
 
     rows: torch.Tensor
-    relations: torch.Tensor
-    drug: tuple[torch.Tensor, torch.Tensor]
-    other: tuple[torch.Tensor, torch.Tensor]
+    first: torch.Tensor
+    last: torch.Tensor
+    widths: torch.Tensor
 
     def __len__(self) -> int:
         return int(self.rows.numel())
 
 
 @dataclass(frozen=True)
+class SpanPairs:
+    """Candidates of a batch: relation, and the drug's and the other entity's spans."""
+
+    relations: torch.Tensor
+    drug: Spans
+    other: Spans
+
+    def __len__(self) -> int:
+        return len(self.drug)
+
+
+@dataclass(frozen=True)
 class TrainBatch:
     inputs: Inputs
-    tags: torch.Tensor  # [batch, positions, types]
+    spans: Spans
+    allowed: torch.Tensor  # [spans, classes]: the classes each span's label admits
     pairs: SpanPairs
     labels: torch.Tensor  # [candidates]
 
@@ -77,33 +91,53 @@ def inputs(pieces: Sequence[Piece], special: SpecialIds, device: torch.device) -
     return Inputs(ids.to(device), mask.to(device))
 
 
+def spans(rows: Sequence[SpanSet], device: torch.device) -> Spans:
+    """Every candidate span of each row of a batch."""
+    columns: list[list[int]] = [[], [], [], []]
+    for row, found in enumerate(rows):
+        for (first, last), width in zip(found.tokens, found.widths, strict=True):
+            for column, value in zip(columns, (row, first + 1, last + 1, width), strict=True):
+                column.append(value)
+    return Spans(*(torch.tensor(c, dtype=torch.long, device=device) for c in columns))
+
+
 def span_pairs(
     rows: Sequence[tuple[Sequence[Entity], Sequence[Candidate]]], device: torch.device
 ) -> SpanPairs:
     """The candidates of each row of a batch, given with that row's entities."""
-    columns: list[list[int]] = [[] for _ in range(6)]
+    columns: list[list[int]] = [[] for _ in range(8)]
     for row, (entities, found) in enumerate(rows):
         for candidate in found:
-            drug, other = entities[candidate.drug].tokens, entities[candidate.other].tokens
-            values = (row, candidate.relation, drug[0] + 1, drug[1] + 2, other[0] + 1, other[1] + 2)
+            drug, other = entities[candidate.drug], entities[candidate.other]
+            values = (
+                *(row, drug.tokens[0] + 1, drug.tokens[1] + 1, drug.width),
+                *(row, other.tokens[0] + 1, other.tokens[1] + 1, other.width),
+            )
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
-    row_t, relation, drug_first, drug_stop, other_first, other_stop = (
-        torch.tensor(c, dtype=torch.long, device=device) for c in columns
+    tensors = [torch.tensor(c, dtype=torch.long, device=device) for c in columns]
+    relations = torch.tensor(
+        [c.relation for _, found in rows for c in found], dtype=torch.long, device=device
     )
-    return SpanPairs(row_t, relation, (drug_first, drug_stop), (other_first, other_stop))
+    return SpanPairs(relations, Spans(*tensors[:4]), Spans(*tensors[4:]))
 
 
 def train_batch(
-    examples: Sequence[Example], special: SpecialIds, device: torch.device
+    examples: Sequence[Example], special: SpecialIds, classes: int, device: torch.device
 ) -> TrainBatch:
     encoded = inputs([e.piece for e in examples], special, device)
-    tags = torch.full((*encoded.ids.shape, len(examples[0].tags)), IGNORE, dtype=torch.long)
-    for row, example in enumerate(examples):
-        tags[row, 1 : len(example.piece) + 1] = torch.tensor(example.tags).T
+    found = spans([e.spans for e in examples], device)
+    allowed = torch.zeros((len(found), classes), dtype=torch.bool)
+    at = 0
+    for example in examples:
+        for label in example.classes:
+            allowed[at, label] = True
+            if label == NONE:
+                allowed[at, list(example.open_classes)] = True
+            at += 1
     pairs = span_pairs([(e.entities, e.candidates) for e in examples], device)
     labels = torch.tensor([v for e in examples for v in e.labels], dtype=torch.float)
-    return TrainBatch(encoded, tags.to(device), pairs, labels.to(device))
+    return TrainBatch(encoded, found, allowed.to(device), pairs, labels.to(device))
 
 
 def bucketed(

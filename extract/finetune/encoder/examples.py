@@ -1,26 +1,34 @@
-"""Gold documents as training examples: pieces with their tags, candidates and labels.
+"""Gold documents as training examples: pieces with their candidate spans, span labels,
+relation candidates and relation labels.
 
-Mentions are the gold mentions of triple kinds plus every triple span; a discontinuous
-mention is tagged over the span that covers its fragments. A mention that crosses a piece
-boundary is in no example.
+Mentions are the gold mentions of the model's kinds plus every triple span; a mention is
+learned on the whole words that cover it (a discontinuous one on the span over its
+fragments). A mention that crosses a piece boundary, or is wider than the span limit, is in
+no example. Kinds a document does not mark exhaustively (`GoldDocument.annotated`) stay
+open: an unmarked span may be one, so no "not a mention" is learned for that kind there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from extract.finetune.encoder.pairs import Candidate, Entity, candidates, gold_links, is_linked
 from extract.finetune.encoder.pieces import Piece, note_pieces
-from extract.finetune.encoder.tagging import TYPES, encode, token_range
+from extract.finetune.encoder.spans import SpanSet, Word, enumerate_spans, piece_words
 from pvkg.gold import GoldDocument
 from pvkg.records import MentionKind
+
+NONE = 0  # span class "not a mention"; kind i of the model's kinds is class i + 1
 
 
 @dataclass(frozen=True)
 class Example:
     piece: Piece
-    tags: tuple[tuple[int, ...], ...]  # one sequence per type in TYPES
+    spans: SpanSet
+    classes: tuple[int, ...]  # per span: NONE or 1 + kind index
+    open_classes: tuple[int, ...]  # classes an unmarked span may still be
     entities: tuple[Entity, ...]
     candidates: tuple[Candidate, ...]
     labels: tuple[float, ...]  # 1.0 for a related candidate
@@ -31,29 +39,61 @@ class Example:
         return bool(self.entities)
 
 
-def document_examples(document: GoldDocument, tokenizer: Any, max_tokens: int) -> list[Example]:
+@dataclass(frozen=True)
+class Labelling:
+    """What a document teaches: the model's kinds, and those it learns only as context."""
+
+    kinds: tuple[MentionKind, ...]
+    unlearned: Collection[MentionKind] = ()  # not learned from this document's marks
+
+
+def document_examples(
+    document: GoldDocument, tokenizer: Any, max_tokens: int, labelling: Labelling
+) -> list[Example]:
     links = gold_links(document.triples)
-    mentions = _mentions(document)
+    mentions = _mentions(document, labelling.kinds)
+    marked = set(labelling.kinds if document.annotated is None else document.annotated)
+    learned = marked - set(labelling.unlearned)
+    open_classes = tuple(1 + i for i, k in enumerate(labelling.kinds) if k not in learned)
     found = []
     for piece in note_pieces(tokenizer, document.note.text, max_tokens):
-        entities = tuple(
-            Entity(kind, tokens, start, end)
-            for kind, start, end in mentions
-            if (tokens := token_range(piece, start, end)) is not None
-        )
-        tags = tuple(
-            tuple(encode(len(piece), [e.tokens for e in entities if e.kind == kind]))
-            for kind in TYPES
-        )
+        spans = enumerate_spans(words := piece_words(piece, document.note.text))
+        classes = [NONE] * len(spans)
+        entities = []
+        for kind, start, end in mentions:
+            at = _locate(spans, words, start, end)
+            if at is None:
+                continue
+            if kind not in labelling.unlearned and classes[at] == NONE:
+                classes[at] = 1 + labelling.kinds.index(kind)
+            entities.append(Entity(kind, spans.tokens[at], spans.widths[at], start, end))
         pairs = tuple(candidates(entities))
         labels = tuple(1.0 if is_linked(links, c, entities) else 0.0 for c in pairs)
-        found.append(Example(piece, tags, entities, pairs, labels))
+        found.append(
+            Example(piece, spans, tuple(classes), open_classes, tuple(entities), pairs, labels)
+        )
     return found
 
 
-def _mentions(document: GoldDocument) -> list[tuple[MentionKind, int, int]]:
-    spans = [(m.kind, m.span) for m in document.mentions if m.kind in TYPES]
+def _locate(spans: SpanSet, words: Sequence[Word], start: int, end: int) -> int | None:
+    """The index of the candidate span of the whole words that cover [start, end)."""
+    if not words or start < words[0].start or end > words[-1].end:
+        return None  # it crosses the piece's edge
+    inside = [w for w in words if w.start < end and w.end > start]
+    if not inside:
+        return None
+    chars = (inside[0].start, inside[-1].end)
+    try:
+        return spans.chars.index(chars)
+    except ValueError:
+        return None  # too wide, or it begins or ends on punctuation
+
+
+def _mentions(
+    document: GoldDocument, kinds: tuple[MentionKind, ...]
+) -> list[tuple[MentionKind, int, int]]:
+    spans = [(m.kind, m.span) for m in document.mentions if m.kind in kinds]
     for triple in document.triples:
         named = triple.spans()
-        spans.extend((kind, named[kind]) for kind in TYPES if kind in named)
+        spans.extend((kind, named[kind]) for kind in kinds if kind in named)
     return list(dict.fromkeys((kind, span.start, span.end) for kind, span in spans))

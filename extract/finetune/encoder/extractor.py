@@ -20,6 +20,7 @@ from extract.finetune.encoder.batching import SpecialIds
 from extract.finetune.encoder.inference import Prediction, Runtime, predict, resolve_device
 from extract.finetune.encoder.pairs import RELATIONS, Entity
 from extract.finetune.encoder.pieces import Piece, note_pieces
+from extract.finetune.encoder.spans import enumerate_spans, piece_words
 from extract.rules.context import ContextMatcher
 from extract.rules.tokens import tokenize
 from extract.text import Window
@@ -72,7 +73,12 @@ class EncoderExtractor:
     def _chunk(self, notes: Sequence[Note]) -> Iterator[ExtractionResult]:
         max_tokens = self.runtime.config.max_length - 2
         pieces = [note_pieces(self.tokenizer, n.text, max_tokens) for n in notes]
-        predictions = iter(predict(self.runtime, [p for ps in pieces for p in ps]))
+        items = [
+            (p, enumerate_spans(piece_words(p, n.text)))
+            for n, ps in zip(notes, pieces, strict=True)
+            for p in ps
+        ]
+        predictions = iter(predict(self.runtime, items))
         for note, own in zip(notes, pieces, strict=True):
             yield self._result(note, [(p, next(predictions)) for p in own])
 

@@ -1,5 +1,5 @@
-"""The model over pieces: tags decoded to entities, then every candidate pair scored, in
-length-sorted batches under `torch.inference_mode`."""
+"""The model over pieces: every candidate span classified, the mentions kept, then every
+candidate pair scored, in length-sorted batches under `torch.inference_mode`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from dataclasses import dataclass
 
 import torch
 
-from extract.finetune.encoder.batching import SpecialIds, inputs, span_pairs
-from extract.finetune.encoder.model import PairTagger
+from extract.finetune.encoder.batching import SpecialIds, inputs, span_pairs, spans
+from extract.finetune.encoder.examples import NONE
+from extract.finetune.encoder.model import SpanModel
 from extract.finetune.encoder.pairs import Candidate, Entity, candidates
 from extract.finetune.encoder.pieces import Piece
+from extract.finetune.encoder.spans import SpanSet
 from extract.finetune.encoder.storage import HeadConfig
-from extract.finetune.encoder.tagging import decode, whole_words
 from pvkg.errors import ConfigError
+from pvkg.records import MentionKind
 
 
 @dataclass(frozen=True)
@@ -27,33 +29,32 @@ class Prediction:
 
 @dataclass(frozen=True)
 class Runtime:
-    model: PairTagger
+    model: SpanModel
     special: SpecialIds
     config: HeadConfig
     device: torch.device
     batch_size: int
 
 
-def predict(runtime: Runtime, pieces: Sequence[Piece]) -> list[Prediction]:
+Item = tuple[Piece, SpanSet]
+
+
+def predict(runtime: Runtime, items: Sequence[Item]) -> list[Prediction]:
     """A prediction per piece, in the order given."""
     runtime.model.eval()
-    order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
+    order = sorted(range(len(items)), key=lambda i: len(items[i][0]))
     found: dict[int, Prediction] = {}
     with torch.inference_mode():
         for first in range(0, len(order), runtime.batch_size):
             chosen = order[first : first + runtime.batch_size]
-            batch = _predict_batch(runtime, [pieces[i] for i in chosen])
+            batch = _predict_batch(runtime, [items[i] for i in chosen])
             found.update(zip(chosen, batch, strict=True))
-    return [found[i] for i in range(len(pieces))]
+    return [found[i] for i in range(len(items))]
 
 
-def _predict_batch(runtime: Runtime, pieces: list[Piece]) -> list[Prediction]:
-    states = runtime.model.states(inputs(pieces, runtime.special, runtime.device))
-    tags = runtime.model.tag_logits(states).argmax(dim=-1).cpu()
-    entities = [
-        _entities(piece, tags[row, 1 : len(piece) + 1], runtime.config)
-        for row, piece in enumerate(pieces)
-    ]
+def _predict_batch(runtime: Runtime, items: list[Item]) -> list[Prediction]:
+    states = runtime.model.states(inputs([p for p, _ in items], runtime.special, runtime.device))
+    entities = _entities(runtime, states, [s for _, s in items])
     pairs = [candidates(e) for e in entities]
     if not any(pairs):
         return [Prediction(e, ()) for e in entities]
@@ -71,20 +72,45 @@ def _predict_batch(runtime: Runtime, pieces: list[Piece]) -> list[Prediction]:
     return predictions
 
 
+def _entities(
+    runtime: Runtime, states: torch.Tensor, rows: list[SpanSet]
+) -> list[tuple[Entity, ...]]:
+    """Each row's mentions: spans whose likeliest class is a kind."""
+    if not any(rows):
+        return [() for _ in rows]
+    logits = runtime.model.span_logits(states, spans(rows, runtime.device))
+    best, classes = torch.softmax(logits, dim=-1).max(dim=-1)
+    best_list, class_list = best.cpu().tolist(), classes.cpu().tolist()
+    found, at = [], 0
+    for row in rows:
+        chosen = [
+            (best_list[at + i], class_list[at + i], i)
+            for i in range(len(row))
+            if class_list[at + i] != NONE
+        ]
+        at += len(row)
+        found.append(_without_overlaps(row, chosen, runtime.config.types))
+    return found
+
+
+def _without_overlaps(
+    row: SpanSet, chosen: list[tuple[float, int, int]], types: Sequence[MentionKind]
+) -> tuple[Entity, ...]:
+    """The likeliest spans first; a span overlapping a kept one of its kind is dropped (an
+    event may still hold a drug: "lithium toxicity")."""
+    kept: list[Entity] = []
+    for _, label, index in sorted(chosen, reverse=True):
+        kind = types[label - 1]
+        start, end = row.chars[index]
+        if any(e.kind == kind and e.start < end and start < e.end for e in kept):
+            continue
+        kept.append(Entity(kind, row.tokens[index], row.widths[index], start, end))
+    return tuple(sorted(kept, key=lambda e: (e.start, e.end)))
+
+
 def resolve_device(name: str | None) -> torch.device:
     """`name`, else CUDA when there is a GPU, else the CPU."""
     try:
         return torch.device(name or ("cuda" if torch.cuda.is_available() else "cpu"))
     except RuntimeError as exc:
         raise ConfigError(f"unknown torch device {name!r}") from exc
-
-
-def _entities(piece: Piece, tags: torch.Tensor, config: HeadConfig) -> tuple[Entity, ...]:
-    """Each type's decoded mentions, widened to whole words, each (type, range) once."""
-    found: dict[tuple[str, tuple[int, int]], Entity] = {}
-    for column, kind in enumerate(config.types):
-        for span in decode(tags[:, column].tolist()):
-            first, last = whole_words(piece, span)
-            start, end = piece.offsets[first][0], piece.offsets[last][1]
-            found.setdefault((kind, (first, last)), Entity(kind, (first, last), start, end))
-    return tuple(found.values())

@@ -1,9 +1,10 @@
-"""The network: a pretrained encoder, a tagger over its token states, and a pair classifier
-over span representations from the same forward pass.
+"""The network, SpERT-style (Eberts & Ulges 2020): a pretrained encoder, a span classifier
+and a relation classifier over span pairs, all on one forward pass.
 
-A pair is [mean(drug); mean(other); mean(tokens between them); drug * other; relation
-embedding] through a small MLP: the context between the spans is what tells which of
-several drugs of a sentence caused which event.
+A span is [first token; last token; max-pool over its tokens; width embedding]. A pair is
+[drug span; other span; max-pool over the tokens between them; relation embedding] through
+a small MLP: the context between the spans is what tells which of several drugs of a
+sentence caused which event.
 """
 
 from __future__ import annotations
@@ -14,17 +15,28 @@ from typing import Any
 import torch
 from torch import nn
 
-from extract.finetune.encoder.batching import Inputs, SpanPairs
+from extract.finetune.encoder.batching import Inputs, SpanPairs, Spans
 
 
 @dataclass(frozen=True)
 class HeadShape:
     hidden: int
-    types: int
-    tags: int
+    classes: int  # "not a mention" and each kind
+    max_width: int
+    width_dim: int
     relations: int
     relation_dim: int
     dropout: float
+
+    @property
+    def span_dim(self) -> int:
+        return 3 * self.hidden + self.width_dim
+
+
+def _mlp(inputs: int, hidden: int, outputs: int, dropout: float) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Linear(inputs, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, outputs)
+    )
 
 
 class Heads(nn.Module):
@@ -34,17 +46,14 @@ class Heads(nn.Module):
         super().__init__()
         self.shape = shape
         self.dropout = nn.Dropout(shape.dropout)
-        self.tagger = nn.Linear(shape.hidden, shape.types * shape.tags)
+        self.width = nn.Embedding(shape.max_width + 1, shape.width_dim)
+        self.entity = _mlp(shape.span_dim, shape.hidden, shape.classes, shape.dropout)
         self.relation = nn.Embedding(shape.relations, shape.relation_dim)
-        self.pair = nn.Sequential(
-            nn.Linear(4 * shape.hidden + shape.relation_dim, shape.hidden),
-            nn.GELU(),
-            nn.Dropout(shape.dropout),
-            nn.Linear(shape.hidden, 1),
-        )
+        pair_dim = 2 * shape.span_dim + shape.hidden + shape.relation_dim
+        self.pair = _mlp(pair_dim, shape.hidden, 1, shape.dropout)
 
 
-class PairTagger(nn.Module):
+class SpanModel(nn.Module):
     def __init__(self, encoder: Any, heads: Heads) -> None:
         super().__init__()
         self.encoder: Any = encoder  # a transformers model: untyped
@@ -57,32 +66,58 @@ class PairTagger(nn.Module):
         dropped: torch.Tensor = self.heads.dropout(states)
         return dropped
 
-    def tag_logits(self, states: torch.Tensor) -> torch.Tensor:
-        """[batch, positions, types, tags]."""
-        shape = self.heads.shape
-        logits: torch.Tensor = self.heads.tagger(states)
-        return logits.view(*states.shape[:2], shape.types, shape.tags)
+    def span_vectors(self, states: torch.Tensor, spans: Spans) -> torch.Tensor:
+        """[spans, span_dim]."""
+        pooled = _running_max(states, int((spans.last - spans.first).max()) + 1)
+        return torch.cat(
+            [
+                states[spans.rows, spans.first],
+                states[spans.rows, spans.last],
+                pooled[spans.last - spans.first, spans.rows, spans.first],
+                self.heads.width(spans.widths.clamp(max=self.heads.shape.max_width)),
+            ],
+            dim=-1,
+        )
+
+    def span_logits(self, states: torch.Tensor, spans: Spans) -> torch.Tensor:
+        """[spans, classes]."""
+        logits: torch.Tensor = self.heads.entity(self.span_vectors(states, spans))
+        return logits
 
     def pair_logits(self, states: torch.Tensor, pairs: SpanPairs) -> torch.Tensor:
         """One logit per candidate: related or not."""
-        rows = states[pairs.rows]
-        drug = _mean(rows, *pairs.drug)
-        other = _mean(rows, *pairs.other)
-        between = _mean(
-            rows,
-            torch.minimum(pairs.drug[1], pairs.other[1]),
-            torch.maximum(pairs.drug[0], pairs.other[0]),
+        drug, other = pairs.drug, pairs.other
+        between = _masked_max(
+            states[drug.rows],
+            torch.minimum(drug.last, other.last) + 1,
+            torch.maximum(drug.first, other.first),
         )
         features = torch.cat(
-            [drug, other, between, drug * other, self.heads.relation(pairs.relations)], dim=-1
+            [
+                self.span_vectors(states, drug),
+                self.span_vectors(states, other),
+                between,
+                self.heads.relation(pairs.relations),
+            ],
+            dim=-1,
         )
         logits: torch.Tensor = self.heads.pair(features)
         return logits.squeeze(-1)
 
 
-def _mean(rows: torch.Tensor, first: torch.Tensor, stop: torch.Tensor) -> torch.Tensor:
-    """Mean state over positions [first, stop) of each row; zeros where that is empty."""
+def _running_max(states: torch.Tensor, lengths: int) -> torch.Tensor:
+    """[lengths, batch, positions, hidden]: entry k at p is the max over positions p..p+k."""
+    batch, positions, hidden = states.shape
+    padded = torch.cat([states, states.new_full((batch, lengths, hidden), -1e4)], dim=1)
+    levels = [states]
+    for k in range(1, lengths):
+        levels.append(torch.maximum(levels[-1], padded[:, k : k + positions]))
+    return torch.stack(levels)
+
+
+def _masked_max(rows: torch.Tensor, first: torch.Tensor, stop: torch.Tensor) -> torch.Tensor:
+    """Max state over positions [first, stop) of each row; zeros where that is empty."""
     positions = torch.arange(rows.shape[1], device=rows.device)
     mask = (positions >= first[:, None]) & (positions < stop[:, None])
-    total = (rows * mask.unsqueeze(-1)).sum(dim=1)
-    return total / mask.sum(dim=1, keepdim=True).clamp(min=1)
+    masked = rows.masked_fill(~mask.unsqueeze(-1), -1e4).max(dim=1).values
+    return torch.where(mask.any(dim=1, keepdim=True), masked, torch.zeros_like(masked))

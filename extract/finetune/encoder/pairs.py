@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from extract.finetune.encoder.tagging import TokenRange
+from extract.finetune.encoder.spans import TokenRange
 from pvkg.records import MentionKind, Triple
 
 RELATIONS: tuple[tuple[MentionKind, MentionKind], ...] = (
@@ -19,10 +19,12 @@ RELATIONS: tuple[tuple[MentionKind, MentionKind], ...] = (
 
 @dataclass(frozen=True)
 class Entity:
-    """A mention within a piece: its type, token range and character span in the note."""
+    """A mention within a piece: its type, token range, width in words and character span
+    in the note (a gold mention keeps its own offsets, which may lie inside its words)."""
 
     kind: MentionKind
     tokens: TokenRange
+    width: int
     start: int
     end: int
 

@@ -2,7 +2,7 @@
 heads as safetensors, and what the heads were built for as JSON.
 
     encoder/            config.json, model.safetensors, tokenizer files
-    heads.safetensors   tagger, relation embedding, pair classifier
+    heads.safetensors   width embedding, span classifier, relation embedding, pair classifier
     encoder-heads.json  HeadConfig
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from extract.finetune.encoder.model import Heads, HeadShape, PairTagger
+from extract.finetune.encoder.model import Heads, HeadShape, SpanModel
 from pvkg.errors import ConfigError
 from pvkg.records import MentionKind, Record
 
@@ -25,10 +25,12 @@ CONFIG_FILE = "encoder-heads.json"
 
 
 class HeadConfig(Record):
+    architecture: Literal["span"] = "span"
     types: tuple[MentionKind, ...]
-    tags: tuple[str, ...]
     relations: tuple[tuple[MentionKind, MentionKind], ...]
     max_length: int
+    max_width: int  # words in a candidate span
+    width_dim: int
     relation_dim: int
     dropout: float
     threshold: float  # a candidate pair is related above this probability
@@ -36,21 +38,22 @@ class HeadConfig(Record):
 
 @dataclass(frozen=True)
 class Loaded:
-    model: PairTagger
+    model: SpanModel
     tokenizer: Any
     config: HeadConfig
 
 
-def build(encoder: Any, config: HeadConfig) -> PairTagger:
+def build(encoder: Any, config: HeadConfig) -> SpanModel:
     shape = HeadShape(
         hidden=int(encoder.config.hidden_size),
-        types=len(config.types),
-        tags=len(config.tags),
+        classes=1 + len(config.types),
+        max_width=config.max_width,
+        width_dim=config.width_dim,
         relations=len(config.relations),
         relation_dim=config.relation_dim,
         dropout=config.dropout,
     )
-    return PairTagger(encoder, Heads(shape))
+    return SpanModel(encoder, Heads(shape))
 
 
 def load_pretrained(folder: Path) -> tuple[Any, Any]:
@@ -81,6 +84,22 @@ def save(loaded: Loaded, folder: Path) -> None:
     (folder / CONFIG_FILE).write_text(loaded.config.model_dump_json(indent=2) + "\n", "utf-8")
 
 
+def _read_config(path: Path) -> HeadConfig:
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {type(exc).__name__}") from exc
+    if isinstance(raw, dict) and "tags" in raw:
+        raise ConfigError(
+            f"{path.parent} holds a tagging model of an earlier pvkg; this one reads span models",
+            hint="train it again with `pvkg train --kind encoder`",
+        )
+    try:
+        return HeadConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.error_count()} invalid fields") from exc
+
+
 def load(folder: Path) -> Loaded:
     from safetensors.torch import load_file
 
@@ -90,10 +109,7 @@ def load(folder: Path) -> Loaded:
                 f"{folder} is not a complete encoder model ({name} is missing)",
                 hint="train it again with `pvkg train --kind encoder`",
             )
-    try:
-        config = HeadConfig.model_validate(json.loads((folder / CONFIG_FILE).read_text("utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
-        raise ConfigError(f"cannot read {folder / CONFIG_FILE}: {type(exc).__name__}") from exc
+    config = _read_config(folder / CONFIG_FILE)
     tokenizer, encoder = load_pretrained(folder / ENCODER_DIR)
     model = build(encoder, config)
     try:

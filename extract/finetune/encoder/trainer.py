@@ -22,25 +22,20 @@ from torch.nn import functional
 from extract.finetune.card import EpochRecord, ModelCard, hardware, now
 from extract.finetune.data import TrainingData
 from extract.finetune.encoder.base import base_model_dir, base_model_name
-from extract.finetune.encoder.batching import (
-    IGNORE,
-    SpecialIds,
-    TrainBatch,
-    bucketed,
-    train_batch,
-)
-from extract.finetune.encoder.examples import Example, document_examples
+from extract.finetune.encoder.batching import SpecialIds, TrainBatch, bucketed, train_batch
+from extract.finetune.encoder.examples import Example, Labelling, document_examples
+from extract.finetune.encoder.extents import Disagreement, disagreements, source_of
 from extract.finetune.encoder.extractor import BATCH_SIZE, EncoderExtractor
 from extract.finetune.encoder.inference import Runtime, resolve_device
-from extract.finetune.encoder.model import PairTagger
+from extract.finetune.encoder.model import SpanModel
 from extract.finetune.encoder.pairs import RELATIONS
+from extract.finetune.encoder.spans import MAX_SPAN_TOKENS, MAX_WIDTH
 from extract.finetune.encoder.storage import HeadConfig, Loaded, build, load_pretrained, save
-from extract.finetune.encoder.tagging import SCHEME, TAGS, TYPES
 from extract.finetune.options import Defaults, EventHandler, TrainEvent, TrainOptions
 from extract.finetune.validation import SELECTION_METRIC, EarlyStopping, validation_scores
 from pvkg import __version__
 from pvkg.errors import ConfigError
-from pvkg.records import ExtractorInfo
+from pvkg.records import ExtractorInfo, MentionKind
 
 # Four epochs: validation F1 flattens after the third on ADE, and four fit in an hour on
 # a busy 2-core CPU (48 min at load 4-8).
@@ -51,6 +46,8 @@ WARMUP_FRACTION = 0.1
 MAX_GRAD_NORM = 1.0
 DROPOUT = 0.1
 RELATION_DIM = 32
+WIDTH_DIM = 25  # SpERT's
+TYPES: tuple[MentionKind, ...] = ("drug", "dose", "adverse_event", "route", "frequency", "duration")
 THRESHOLD = 0.5
 NEGATIVE_RATIO = 0.5
 
@@ -59,6 +56,7 @@ NEGATIVE_RATIO = 0.5
 class _Pool:
     positive: list[Example]
     negative: list[Example]
+    disagreements: list[Disagreement]
 
     def epoch(self, rng: random.Random) -> list[Example]:
         """Every positive piece and a fresh sample of negative ones."""
@@ -156,8 +154,9 @@ class _Session:
         batch_size = self.options.batch_size or ENCODER_DEFAULTS.batch_size
         rng = random.Random(self.options.seed + epoch)  # noqa: S311 - sampling, not secrets
         losses: list[float] = []
+        classes = 1 + len(self.loaded.config.types)
         for examples in bucketed(self.pool.epoch(rng), batch_size, rng):
-            loss = _loss(model, train_batch(examples, self.special, self.device))
+            loss = _loss(model, train_batch(examples, self.special, classes, self.device))
             loss.backward()  # type: ignore[no-untyped-call]
             torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
             self.optimizer.step()
@@ -199,13 +198,17 @@ class _Session:
             self.on_event(event)
 
 
-def _loss(model: PairTagger, batch: TrainBatch) -> torch.Tensor:
-    """Tagging cross-entropy plus, when the batch has candidates, pair cross-entropy."""
+def _loss(model: SpanModel, batch: TrainBatch) -> torch.Tensor:
+    """Span cross-entropy plus, when the batch has candidates, pair cross-entropy.
+
+    A span's label admits one class, or for an unmarked span "none" and the kinds its
+    document leaves open: the loss is minus the log of their summed probability.
+    """
     states = model.states(batch.inputs)
-    logits = model.tag_logits(states)
-    loss = functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), batch.tags.reshape(-1), ignore_index=IGNORE
-    )
+    loss = states.new_zeros(())
+    if len(batch.spans):
+        scores = functional.log_softmax(model.span_logits(states, batch.spans), dim=-1)
+        loss = -scores.masked_fill(~batch.allowed, -1e4).logsumexp(dim=-1).mean()
     if len(batch.pairs):
         pair_logits = model.pair_logits(states, batch.pairs)
         loss = loss + functional.binary_cross_entropy_with_logits(pair_logits, batch.labels)
@@ -213,7 +216,7 @@ def _loss(model: PairTagger, batch: TrainBatch) -> torch.Tensor:
 
 
 def _optimizer(
-    model: PairTagger, options: TrainOptions, total: int
+    model: SpanModel, options: TrainOptions, total: int
 ) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LambdaLR]:
     """AdamW, the heads at a higher rate, no decay on biases and norms; linear warmup then
     linear decay to zero over `total` steps."""
@@ -236,22 +239,36 @@ def _optimizer(
 
 
 def _pool(data: TrainingData, tokenizer: object, max_tokens: int) -> _Pool:
-    examples = [e for d in data.train for e in document_examples(d, tokenizer, max_tokens)]
+    found = disagreements(data.train, TYPES)
+    unlearned: dict[str, list[MentionKind]] = {}
+    for disagreement in found:
+        unlearned.setdefault(disagreement.dropped, []).append(disagreement.kind)
+    examples = [
+        example
+        for document in data.train
+        for example in document_examples(
+            document,
+            tokenizer,
+            max_tokens,
+            Labelling(TYPES, tuple(unlearned.get(source_of(document), ()))),
+        )
+    ]
     positive = [e for e in examples if e.positive]
     if not positive:
         raise ConfigError(
             "no training sentence holds a gold drug, dose or adverse event mention",
             hint="give gold documents with annotated triples",
         )
-    return _Pool(positive, [e for e in examples if not e.positive])
+    return _Pool(positive, [e for e in examples if not e.positive], found)
 
 
 def _head_config(options: TrainOptions) -> HeadConfig:
     return HeadConfig(
         types=TYPES,
-        tags=TAGS,
         relations=RELATIONS,
         max_length=options.max_length or ENCODER_DEFAULTS.max_length,
+        max_width=MAX_WIDTH,
+        width_dim=WIDTH_DIM,
         relation_dim=RELATION_DIM,
         dropout=DROPOUT,
         threshold=THRESHOLD,
@@ -283,7 +300,12 @@ def _hyperparameters(
         "dropout": DROPOUT,
         "relation_embedding_dim": RELATION_DIM,
         "pair_threshold": THRESHOLD,
-        "tagging": SCHEME,
+        "spans": (
+            f"whole words, up to {MAX_WIDTH} words and {MAX_SPAN_TOKENS} word pieces, "
+            "beginning and ending on a letter or digit"
+        ),
+        "span_representation": "first and last token, max-pool, width embedding",
+        "extents": "; ".join(d.describe() for d in pool.disagreements) or "all sources",
         "frozen": "word embeddings",
         "positive_pieces": len(pool.positive),
         "negative_pieces": len(pool.negative),
