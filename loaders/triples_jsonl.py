@@ -3,6 +3,7 @@
 Every note is a document (notes without triples have no gold triples); mentions are the
 triples' spans. Triples are checked against their notes; a bad line is reported (file,
 line) and left out. Both files are read whole: a triple may come before its note's turn.
+Gold written by other tools may leave out `extractor`; such triples get the gold one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from loaders.problems import report
 from pvkg.errors import InputError
-from pvkg.gold import GoldDocument, make_document
+from pvkg.gold import GoldDocument, gold_extractor, make_document
 from pvkg.jsonl import ErrorHandler, read_jsonl
 from pvkg.records import Note, Triple
 
@@ -29,7 +30,14 @@ def iter_documents(
             continue
         by_id[note.id] = note
     by_note: dict[str, list[Triple]] = defaultdict(list)
-    for triple in read_jsonl(triples, Triple, on_error=on_error, context={"notes": by_id}):
+    read = read_jsonl(
+        triples,
+        Triple,
+        on_error=on_error,
+        context={"notes": by_id},
+        defaults={"extractor": gold_extractor("jsonl")},
+    )
+    for triple in read:
         by_note[triple.note_id].append(triple)
     for note in by_id.values():
         yield make_document(note, by_note.get(note.id, []))

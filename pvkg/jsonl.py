@@ -25,8 +25,13 @@ def read_jsonl(
     *,
     on_error: ErrorHandler | None = None,
     context: Mapping[str, Any] | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> Iterator[M]:
-    """Yield one `model` per non-blank line of `path`, validated on the way in."""
+    """Yield one `model` per non-blank line of `path`, validated on the way in.
+
+    `defaults` fills top-level fields a line leaves out, so files from other tools can skip
+    fields the model requires (such as provenance) without the model growing defaults.
+    """
     path = Path(path)
     try:
         handle = path.open("rb")
@@ -38,12 +43,17 @@ def read_jsonl(
             if not raw.strip():
                 continue
             try:
-                yield _parse(raw, model, context)
+                yield _parse(raw, model, context, defaults)
             except InputError as exc:
                 _fail(InputError(exc.reason, file=path, line=line_no), on_error)
 
 
-def _parse(raw: bytes, model: type[M], context: Mapping[str, Any] | None) -> M:
+def _parse(
+    raw: bytes,
+    model: type[M],
+    context: Mapping[str, Any] | None,
+    defaults: Mapping[str, Any] | None,
+) -> M:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -52,6 +62,8 @@ def _parse(raw: bytes, model: type[M], context: Mapping[str, Any] | None) -> M:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})") from exc
+    if defaults and isinstance(data, dict):
+        data = {**defaults, **data}
     try:
         return model.model_validate(data, context=dict(context) if context else None)
     except ValidationError as exc:

@@ -11,12 +11,14 @@ from pvkg.evaluation.evaluate import score_documents
 from pvkg.evaluation.results import Evaluation
 from pvkg.evaluation.sources import GoldFormat, detect_format, load_gold
 from pvkg.jsonl import ErrorHandler, read_jsonl, write_jsonl
-from pvkg.records import Note, Triple
+from pvkg.records import ExtractorInfo, Note, Triple
 
 ID_HINT = (
     "predicted note ids must be the gold loader's; write the gold notes with "
     "`pvkg eval --gold ... --export-notes notes.jsonl` and run the extractor on them"
 )
+# Provenance for predictions from tools that write none; scoring does not look at it.
+UNKNOWN_EXTRACTOR = ExtractorInfo(name="unknown", version="unknown")
 
 
 def evaluate_files(
@@ -28,8 +30,9 @@ def evaluate_files(
 ) -> Evaluation:
     """Score Triple JSONL `predictions` against the gold at `gold`.
 
-    Bad gold or prediction lines are left out and listed in `problems`; raises InputError
-    when there are predictions but none of them fits a gold note.
+    Bad gold or prediction lines are left out and listed in `problems`; a prediction without
+    `extractor` gets UNKNOWN_EXTRACTOR. Raises InputError when there are predictions but
+    none of them fits a gold note.
     """
     gold_format = gold_format or detect_format(Path(gold))
     problems: list[str] = []
@@ -37,7 +40,13 @@ def evaluate_files(
     by_id = {document.note.id: document.note for document in documents}
     rejected: list[str] = []
     triples = list(
-        read_jsonl(predictions, Triple, context={"notes": by_id}, on_error=_collect(rejected))
+        read_jsonl(
+            predictions,
+            Triple,
+            context={"notes": by_id},
+            on_error=_collect(rejected),
+            defaults={"extractor": UNKNOWN_EXTRACTOR},
+        )
     )
     if rejected and not triples:
         raise InputError(

@@ -254,3 +254,54 @@ def test_gold_in_pvkg_jsonl_format(
     assert numbers["documents"] == 19
     assert numbers["strict"]["relations"]["tp"] == 8
     assert numbers["lenient"]["entities"]["f1"] == 1.0
+
+
+NOTE = {"id": "a", "text": "Rash after aspirin."}
+GOLD_TRIPLE = {
+    "note_id": "a",
+    "drug": {"text": "aspirin", "start": 11, "end": 18},
+    "adverse_event": {"text": "Rash", "start": 0, "end": 4},
+}
+RULES = {"name": "rules", "version": "1"}
+
+
+def write(path: Path, *records: dict[str, Any]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def jsonl_gold(folder: Path, *triples: dict[str, Any]) -> tuple[str | Path, ...]:
+    """`pvkg eval` options for pvkg-format gold of one note with `triples`."""
+    notes = write(folder / "notes.jsonl", NOTE)
+    gold = write(folder / "gold.jsonl", *triples)
+    return ("--gold", gold, "--format", "jsonl", "--notes", notes)
+
+
+@pytest.mark.parametrize(
+    ("gold_extractor", "pred_extractor"), [(None, RULES), (RULES, None), (None, None)]
+)
+def test_gold_and_predictions_need_no_extractor(
+    tmp_path: Path,
+    gold_extractor: dict[str, str] | None,
+    pred_extractor: dict[str, str] | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def triple(extractor: dict[str, str] | None) -> dict[str, Any]:
+        return GOLD_TRIPLE if extractor is None else GOLD_TRIPLE | {"extractor": extractor}
+
+    pred = write(tmp_path / "pred.jsonl", triple(pred_extractor))
+    options = jsonl_gold(tmp_path, triple(gold_extractor))
+    code, out, err = in_process(monkeypatch, capsys, "eval", *options, "--pred", pred, "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["strict"]["relations"]["tp"] == 1
+
+
+def test_unknown_prediction_fields_are_still_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pred = write(tmp_path / "pred.jsonl", GOLD_TRIPLE | {"score": 0.9})
+    args = ("eval", *jsonl_gold(tmp_path, GOLD_TRIPLE), "--pred", pred)
+    code, _, err = in_process(monkeypatch, capsys, *args)
+    assert code == 1
+    assert "score: Extra inputs are not permitted" in err

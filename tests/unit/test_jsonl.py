@@ -71,3 +71,16 @@ def test_triples_checked_against_notes_while_reading(tmp_path: Path) -> None:
     assert triples == [good]
     assert errors[0].line == 2
     assert "drug: span 12:21" in errors[0].reason
+
+
+def test_defaults_fill_only_fields_a_line_leaves_out(tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "x"}\n{"id": "b", "text": "y", "metadata": {"k": 1}}\n'
+        '{"id": "c", "text": "z", "extra": 1}\n',
+        encoding="utf-8",
+    )
+    errors: list[InputError] = []
+    notes = list(read_jsonl(path, Note, on_error=errors.append, defaults={"metadata": {"k": 0}}))
+    assert [n.metadata for n in notes] == [{"k": 0}, {"k": 1}]
+    assert [e.line for e in errors] == [3]  # unknown fields are still rejected

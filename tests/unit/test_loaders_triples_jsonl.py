@@ -34,3 +34,11 @@ def test_notes_and_triples_make_gold_documents(tmp_path: Path) -> None:
     assert (second.note.id, second.triples) == ("b", ())
     assert [e.line for e in errors] == [2]
     assert "runs past the note end" in errors[0].reason
+
+
+def test_gold_written_by_other_tools_needs_no_extractor(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "notes.jsonl", [Note(id="a", text="Rash after aspirin.")])
+    foreign = {"note_id": "a", "drug": {"text": "aspirin", "start": 11, "end": 18}}
+    (tmp_path / "triples.jsonl").write_text(json.dumps(foreign) + "\n", encoding="utf-8")
+    (document,) = triples_jsonl.iter_documents(tmp_path / "triples.jsonl", tmp_path / "notes.jsonl")
+    assert document.triples[0].extractor == ExtractorInfo(name="gold", version="jsonl")
