@@ -31,12 +31,25 @@ def evaluate_files(
     """Score Triple JSONL `predictions` against the gold at `gold`.
 
     Bad gold or prediction lines are left out and listed in `problems`; a prediction without
-    `extractor` gets UNKNOWN_EXTRACTOR. Raises InputError when there are predictions but
-    none of them fits a gold note.
+    `extractor` gets UNKNOWN_EXTRACTOR. Raises InputError when no gold document or no
+    predicted triple could be read: scores of nothing would only look like results.
     """
+    guessed = gold_format is None
     gold_format = gold_format or detect_format(Path(gold))
     problems: list[str] = []
     documents = list(load_gold(gold, gold_format, notes=notes, on_error=_collect(problems)))
+    if not documents:
+        left_out = f" ({len(problems)} input problems, first: {problems[0]})" if problems else ""
+        raise InputError(
+            f"no gold documents could be read{left_out}",
+            # pvkg's own gold has a document per note, so its notes file is what is empty.
+            file=notes if gold_format == "jsonl" and notes is not None else gold,
+            hint=(
+                f"the format was guessed as {gold_format}; name it with --format"
+                if guessed
+                else f"check that the path holds {gold_format} gold"
+            ),
+        )
     by_id = {document.note.id: document.note for document in documents}
     rejected: list[str] = []
     triples = list(
@@ -54,6 +67,12 @@ def evaluate_files(
             f"(first: {rejected[0]})",
             file=predictions,
             hint=ID_HINT,
+        )
+    if not triples:
+        raise InputError(
+            "no predicted triples could be read: the file is empty",
+            file=predictions,
+            hint="check that the extractor ran on the gold notes and wrote Triple JSONL",
         )
     evaluation = score_documents(documents, triples, problems=[*problems, *rejected])
     return evaluation.model_copy(

@@ -277,6 +277,59 @@ def jsonl_gold(folder: Path, *triples: dict[str, Any]) -> tuple[str | Path, ...]
     return ("--gold", gold, "--format", "jsonl", "--notes", notes)
 
 
+def one_line_error(err: str, message: str) -> None:
+    assert message in err
+    assert len(err.strip().splitlines()) == 2  # the error and its hint
+
+
+def test_empty_gold_file_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = tmp_path / "phee.jsonl"
+    gold.write_text("", encoding="utf-8")
+    pred = write(tmp_path / "pred.jsonl", GOLD_TRIPLE | {"extractor": RULES})
+    args = ("eval", "--gold", gold, "--format", "phee", "--pred", pred)
+    code, out, err = in_process(monkeypatch, capsys, *args)
+    assert (code, out) == (1, "")
+    one_line_error(err, f"error: {gold}: no gold documents could be read\n")
+    assert "hint: check that the path holds phee gold" in err
+
+
+def test_gold_with_no_readable_document_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = tmp_path / "brat"
+    gold.mkdir()
+    (gold / "a.ann").write_text("T1\tDrug 11 18\taspirin\n", encoding="utf-8")  # no a.txt
+    pred = write(tmp_path / "pred.jsonl", GOLD_TRIPLE | {"extractor": RULES})
+    code, out, err = in_process(monkeypatch, capsys, "eval", "--gold", gold, "--pred", pred)
+    assert (code, out) == (1, "")
+    one_line_error(err, f"error: {gold}: no gold documents could be read (1 input problems")
+    assert "a.txt: cannot open" in err
+    assert "hint: the format was guessed as brat; name it with --format" in err
+
+
+def test_empty_notes_of_jsonl_gold_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = jsonl_gold(tmp_path, GOLD_TRIPLE)
+    notes = write(tmp_path / "notes.jsonl")
+    code, _, err = in_process(monkeypatch, capsys, "eval", *options, "--pred", options[1])
+    assert code == 1
+    one_line_error(err, f"error: {notes}: no gold documents could be read")
+
+
+def test_empty_prediction_file_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("\n", encoding="utf-8")
+    args = ("eval", *jsonl_gold(tmp_path, GOLD_TRIPLE), "--pred", pred, "--json")
+    code, out, err = in_process(monkeypatch, capsys, *args)
+    assert (code, out) == (1, "")
+    one_line_error(err, f"error: {pred}: no predicted triples could be read: the file is empty")
+
+
 @pytest.mark.parametrize(
     ("gold_extractor", "pred_extractor"), [(None, RULES), (RULES, None), (None, None)]
 )
