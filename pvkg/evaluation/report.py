@@ -22,8 +22,15 @@ def _pct(value: float) -> str:
     return f"{value:.3f}"
 
 
+def _measures(s: Score) -> tuple[str, str, str]:
+    """Precision, recall and F1 as printed; n/a for a type with nothing to find or found."""
+    if s.empty:
+        return ("n/a", "n/a", "n/a")
+    return (_pct(s.precision), _pct(s.recall), _pct(s.f1))
+
+
 def _prf(s: Score) -> str:
-    return f"{_pct(s.precision)}/{_pct(s.recall)}/{_pct(s.f1)}"
+    return "n/a" if s.empty else "/".join(_measures(s))
 
 
 def _accuracy(assertion: AssertionScore) -> str:
@@ -73,10 +80,7 @@ def _markdown(evaluation: Evaluation) -> Iterator[str]:
         yield "| type | TP | FP | FN | precision | recall | F1 |"
         yield "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
         for name, s in _rows(scores):
-            yield (
-                f"| {name} | {s.tp} | {s.fp} | {s.fn} | {_pct(s.precision)} | "
-                f"{_pct(s.recall)} | {_pct(s.f1)} |"
-            )
+            yield f"| {name} | {s.tp} | {s.fp} | {s.fn} | {' | '.join(_measures(s))} |"
         yield ""
         yield f"Assertion accuracy on matched adverse events: {_accuracy(scores.assertion)}"
     if evaluation.problems:

@@ -60,5 +60,13 @@ class Evaluation(Record):
     problems: tuple[str, ...] = ()
 
     def numbers(self) -> dict[str, Any]:
-        """The scores and counts as plain data (no error listing), for `--json`."""
-        return self.model_dump(mode="json", exclude={"errors"})
+        """The scores and counts as plain data (no error listing), for `--json`.
+
+        An empty score's precision, recall and F1 are null, as reports print them n/a.
+        """
+        numbers = self.model_dump(mode="json", exclude={"errors"})
+        for section in (numbers[mode] for mode in MODES):
+            for dumped in (*section["types"].values(), section["entities"], section["relations"]):
+                if dumped["tp"] + dumped["fp"] + dumped["fn"] == 0:  # Score.empty
+                    dumped.update(precision=None, recall=None, f1=None)
+        return numbers

@@ -3,6 +3,8 @@
 A ratio whose denominator is zero is 1.0 when the other side is empty too (nothing to find
 and nothing found is perfect agreement) and 0.0 otherwise; F1 is 0.0 when P + R is 0.
 So: empty gold and empty prediction score P = R = F1 = 1; one side empty scores 0.
+Reports show such an `empty` score as n/a (null in JSON): the 1.0 is a convention that keeps
+the measures numeric for code that compares them, not a result.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ class Score(Record):
     @property
     def predicted(self) -> int:
         return self.tp + self.fp
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to find and nothing found: the measures say nothing."""
+        return self.tp + self.fp + self.fn == 0
 
 
 def score(tp: int, fp: int, fn: int) -> Score:

@@ -358,3 +358,36 @@ def test_unknown_prediction_fields_are_still_rejected(
     code, _, err = in_process(monkeypatch, capsys, *args)
     assert code == 1
     assert "score: Extra inputs are not permitted" in err
+
+
+def test_types_with_nothing_to_find_or_found_print_n_a(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The right drug with the wrong event; nobody gives a dose.
+    wrong = GOLD_TRIPLE | {"adverse_event": {"text": "after", "start": 5, "end": 10}}
+    pred = write(tmp_path / "pred.jsonl", wrong)
+    options = (*jsonl_gold(tmp_path, GOLD_TRIPLE), "--pred", pred)
+    report = tmp_path / "report.md"
+    code, out, _ = in_process(monkeypatch, capsys, "eval", *options, "--json", "--report", report)
+    assert code == 0
+    strict = json.loads(out)["strict"]
+    for name in ("dose", "drug-dose"):
+        assert strict["types"][name] == {
+            "tp": 0,
+            "fp": 0,
+            "fn": 0,
+            "precision": None,
+            "recall": None,
+            "f1": None,
+        }
+    # Micro scores add up counts, so the empty dose type changes nothing: 1 of 2 either way.
+    entities = strict["entities"]
+    assert (entities["tp"], entities["fp"], entities["fn"], entities["f1"]) == (1, 1, 1, 0.5)
+    markdown = report.read_text(encoding="utf-8")
+    assert "| dose | 0 | 0 | 0 | n/a | n/a | n/a |" in markdown
+    assert "| entities (micro) | 1 | 1 | 1 | 0.500 | 0.500 | 0.500 |" in markdown
+
+    code, out, _ = in_process(monkeypatch, capsys, "eval", *options)
+    assert code == 0
+    (dose_row,) = [line for line in out.splitlines() if " dose " in line]
+    assert [cell.strip() for cell in dose_row.split("│")][1:-1] == ["dose", "0", "0", "n/a", "n/a"]

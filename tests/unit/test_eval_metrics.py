@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-import pytest
+from io import StringIO
 
-from pvkg.evaluation import Evaluation, render_markdown, score, score_documents
+import pytest
+from rich.console import Console
+
+from pvkg.evaluation import Evaluation, metrics_table, render_markdown, score, score_documents
 from pvkg.gold import GoldDocument, fragment_span, gold_extractor, make_document
 from pvkg.records import Assertion, ExtractorInfo, Mention, Note, Span, Triple
 
@@ -228,3 +231,44 @@ def test_repeated_gold_note_is_scored_once() -> None:
     assert evaluation.documents == 1
     assert evaluation.strict.types["drug"].fn == 1
     assert evaluation.problems == ("gold note 'n1' appears twice; the second is not scored",)
+
+
+def test_types_with_nothing_to_find_or_found_are_n_a() -> None:
+    note = Note(id="n6", text="Rash after aspirin.")
+    gold = make_document(note, [triple(note, "aspirin", None, "Rash", gold=True)])
+    evaluation = score_documents([gold], [triple(note, "aspirin", None, "after")])
+    dose = evaluation.strict.types["dose"]
+    assert dose.empty and not evaluation.strict.entities.empty
+    assert dose.f1 == 1.0  # the library keeps the empty-side rule; reports say n/a
+    numbers = evaluation.numbers()
+    for mode in ("strict", "lenient"):
+        for name in ("dose", "drug-dose"):
+            measures = {k: numbers[mode]["types"][name][k] for k in ("precision", "recall", "f1")}
+            assert measures == {"precision": None, "recall": None, "f1": None}, (mode, name)
+    # Micro: drug matched, event not; the empty dose type adds no counts.
+    assert numbers["strict"]["entities"]["f1"] == evaluation.strict.entities.f1 == 0.5
+    assert numbers["strict"]["types"]["drug"]["f1"] == 1.0
+    assert "| dose | 0 | 0 | 0 | n/a | n/a | n/a |" in render_markdown(evaluation)
+    assert "| drug | 1 | 0 | 0 | 1.000 | 1.000 | 1.000 |" in render_markdown(evaluation)
+    out = StringIO()
+    Console(file=out, width=200).print(metrics_table(evaluation))
+    rows = {cells[0]: cells[1:] for cells in _table_rows(out.getvalue())}
+    assert rows["dose"] == ["0", "0", "n/a", "n/a"]
+    assert rows["entities (micro)"] == ["2", "2", "0.500/0.500/0.500", "0.500/0.500/0.500"]
+
+
+def test_micro_score_with_nothing_to_find_or_found_is_n_a() -> None:
+    note = Note(id="n7", text="Aspirin was given.")
+    evaluation = score_documents([make_document(note, [])], [triple(note, "Aspirin")])
+    numbers = evaluation.numbers()["strict"]
+    assert numbers["relations"]["f1"] is None
+    assert numbers["entities"]["precision"] == 0.0
+    assert "| relations (micro) | 0 | 0 | 0 | n/a | n/a | n/a |" in render_markdown(evaluation)
+
+
+def _table_rows(rendered: str) -> list[list[str]]:
+    return [
+        [cell.strip() for cell in line.split("│")][1:-1]
+        for line in rendered.splitlines()
+        if line.startswith("│")
+    ]
