@@ -37,7 +37,7 @@ def train_command(
     gold: Annotated[list[Path], typer.Argument(help="Gold annotations (files or folders).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="New folder for the model.")],
     kind: Annotated[
-        KindChoice, typer.Option("--kind", "-k", help="encoder (token + pair classifier) or lora.")
+        KindChoice, typer.Option("--kind", "-k", help="encoder (span + pair classifier) or lora.")
     ] = KindChoice.encoder,
     gold_format: Annotated[
         FormatChoice | None, typer.Option("--format", help="Gold format; guessed when left out.")
