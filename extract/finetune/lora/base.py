@@ -29,10 +29,11 @@ class Base:
     quantized: bool
 
 
-def base_reference(path: Path | None) -> str:
-    """What the card records for the base at `path` (None: the packaged SmolLM2)."""
-    if path is None:
+def base_reference(base: str | Path | None) -> str:
+    """What the card records for the base at `base` (None: the packaged SmolLM2)."""
+    if base is None:
         return PACKAGED + packaged_gguf().name
+    path = Path(base)
     if not path.exists():
         raise ConfigError(
             f"base model {path} does not exist",
