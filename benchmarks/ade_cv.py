@@ -41,14 +41,13 @@ import random
 import statistics
 import sys
 import tempfile
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extraction_quality import Row, llm_rate, run_extractor, scored, table
+from extraction_quality import Row, Run, llm_rate, run_extractor, scored, table
 from finetune_encoder import RULES, add_train_arguments, extract_all, model_label, train
 
 from extract.finetune import ModelCard, load_finetuned
@@ -219,16 +218,14 @@ def run_fold(
     print(f"\n{fold.label}: {len(fold.train):,} train / {len(fold.test):,} test", flush=True)
     with tempfile.TemporaryDirectory(prefix="pvkg-ade-cv-") as tmp:
         card = train(fold.train, Path(tmp) / "model", args, source=f"ade_corpus_v2 {fold.label}")
-        started = time.perf_counter()
         run = extract_all(load_finetuned(Path(tmp) / "model", device=args.device), fold.test)
-        extract_s = time.perf_counter() - started
     rules = RuleExtractor(learn_terms([*fold.train, *phee_train]))
     data = f"ADE {fold.label} ({len(fold.test):,} docs)"
     rows = [
         scored(RULES, data, fold.test, run_extractor(rules.extract, fold.test), NONE_MADE_UP),
         scored(model_label(card, args.device), data, fold.test, run, llm_rate(run)),
     ]
-    record = _record(fold, args, card, rows, run.triples, extract_s)
+    record = _record(fold, args, card, rows, run)
     _print(rows, record)
     return record
 
@@ -238,8 +235,7 @@ def _record(
     args: argparse.Namespace,
     card: ModelCard,
     rows: Sequence[Row],
-    triples: Sequence[Triple],
-    extract_s: float,
+    run: Run,
 ) -> dict[str, Any]:
     return {
         "benchmark": "ade_cv",
@@ -258,9 +254,9 @@ def _record(
         "test_pmids": len({split_group(d) for d in fold.test}),
         "fine_tuned": relation_scores(rows[1].evaluation),
         "rules": relation_scores(rows[0].evaluation),
-        "bands": band_recall(fold.test, triples, ade_counts(fold.train)),
-        "thresholds": threshold_sweep(fold.test, triples),
-        "lowest_confidence": min((t.confidence for t in triples), default=None),
+        "bands": band_recall(fold.test, run.triples, ade_counts(fold.train)),
+        "thresholds": threshold_sweep(fold.test, run.triples),
+        "lowest_confidence": min((t.confidence for t in run.triples), default=None),
         "training": {
             "best_epoch": card.best_epoch,
             "epochs_run": len(card.history),
@@ -269,7 +265,7 @@ def _record(
             "hardware": card.hardware,
             "hyperparameters": card.hyperparameters,
         },
-        "extract_seconds": round(extract_s, 1),
+        "extract_seconds": round(run.seconds, 1),
         "command": " ".join(["benchmarks/ade_cv.py", *sys.argv[1:]]),
     }
 
