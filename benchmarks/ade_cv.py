@@ -22,13 +22,16 @@ Protocols:
 Per fold: finetune_encoder.py's `train` (pvkg's TrainOptions and train_model; validation is
 split off the training side by document), `load_finetuned`, extraction of the held-out
 side, and `score_documents`' strict and lenient drug–ADE and drug–dose micro P/R/F1, beside
-the rules with terms learned from the training side (and PHEE's training part, as in
-extraction_quality.py). Then recall by how often each gold ADE's lower-cased text is
-annotated on the training side (0 = unseen, 1–2, 3–10, >10), P/R/F1 with the predicted
-triples filtered by `confidence` at 0.3 … 0.9 (no retraining), and the figure against
-SpERT's 0.792, the target 0.70 and the rules' 0.285 of RESULTS.md. Each fold's record is
-appended as a JSON line to `--results`; `--summarize FILE` prints the mean ± sd of the
-strict drug–ADE F1 over the folds recorded. `--smoke`: 40 documents (one sentence each of
+the rules with terms learned from the same training documents. Training takes the PHEE
+sentences of every abstract off the test side as well (multi-task: doses, routes,
+frequencies, durations; `--no-phee` leaves them out); the ADE corpus comes first, so its
+adverse-event extents are the ones learned (see extract/finetune/encoder/extents.py).
+Then: recall by how often each gold ADE's lower-cased text is annotated on the training
+side (0 = unseen, 1–2, 3–10, >10); P/R/F1 with the predicted triples filtered by
+`confidence` at 0.3 … 0.9 (no retraining); the figure against SpERT's 0.792, the target
+0.70 and the rules' 0.285 of RESULTS.md. Each fold's record is appended as a JSON line to
+`--results`; `--summarize FILE` prints the mean ± sd of the strict drug–ADE F1 over the
+folds recorded. `--smoke`: 40 documents (one sentence each of
 40 PubMed ids), 1 epoch, at most 2 minutes.
 """
 
@@ -211,15 +214,31 @@ def relation_scores(evaluation: Evaluation | None) -> dict[str, Any]:
     }
 
 
+def phee_side(fold: Fold, phee_documents: Sequence[GoldDocument]) -> list[GoldDocument]:
+    """The PHEE sentences of abstracts not in the fold's test side: PHEE annotates the same
+    case reports, so its sentences of a test abstract would leak the test into training."""
+    held_out = {split_group(d) for d in fold.test}
+    return [d for d in phee_documents if split_group(d) not in held_out]
+
+
 def run_fold(
-    fold: Fold, args: argparse.Namespace, phee_train: Sequence[GoldDocument]
+    fold: Fold, args: argparse.Namespace, phee_documents: Sequence[GoldDocument]
 ) -> dict[str, Any]:
     """Train on the fold's training side, score on its test side, print and return it all."""
-    print(f"\n{fold.label}: {len(fold.train):,} train / {len(fold.test):,} test", flush=True)
+    extra = phee_side(fold, phee_documents) if args.with_phee else []
+    print(
+        f"\n{fold.label}: {len(fold.train):,} ADE + {len(extra):,} PHEE train / "
+        f"{len(fold.test):,} test",
+        flush=True,
+    )
+    sources = [
+        f"ade_corpus_v2 {fold.label}",
+        *(["phee (abstracts off the test side)"] * bool(extra)),
+    ]
     with tempfile.TemporaryDirectory(prefix="pvkg-ade-cv-") as tmp:
-        card = train(fold.train, Path(tmp) / "model", args, source=f"ade_corpus_v2 {fold.label}")
+        card = train([*fold.train, *extra], Path(tmp) / "model", args, sources)
         run = extract_all(load_finetuned(Path(tmp) / "model", device=args.device), fold.test)
-    rules = RuleExtractor(learn_terms([*fold.train, *phee_train]))
+    rules = RuleExtractor(learn_terms([*fold.train, *phee_side(fold, phee_documents)]))
     data = f"ADE {fold.label} ({len(fold.test):,} docs)"
     rows = [
         scored(RULES, data, fold.test, run_extractor(rules.extract, fold.test), NONE_MADE_UP),
@@ -250,6 +269,7 @@ def _record(
         "epochs": args.epochs,
         "max_minutes": args.max_minutes,
         "train_documents": len(fold.train),
+        "with_phee": args.with_phee,
         "test_documents": len(fold.test),
         "test_pmids": len({split_group(d) for d in fold.test}),
         "fine_tuned": relation_scores(rows[1].evaluation),
@@ -367,6 +387,12 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--summarize", type=Path, default=None, metavar="FILE")
     parser.add_argument("--smoke", action="store_true", help="40 documents, 1 epoch, 2 min")
+    parser.add_argument(
+        "--no-phee",
+        dest="with_phee",
+        action="store_false",
+        help="train on the ADE side alone (default: with PHEE sentences off the test side)",
+    )
     add_train_arguments(parser, max_minutes=55.0)
     args = parser.parse_args(argv)
     if args.folds < 2:
@@ -387,10 +413,12 @@ def main() -> None:
         summarize(args.summarize)
         return
     documents = corpus(args)
-    phee_train = split_documents(phee.iter_documents(args.data / "phee" / "phee.jsonl")).train
+    phee_documents = list(phee.iter_documents(args.data / "phee" / "phee.jsonl"))
+    if args.smoke:
+        phee_documents = phee_documents[:SMOKE_DOCUMENTS]
     print(f"{len(documents):,} ADE sentences ({args.sentences}); protocol {args.protocol}")
     for fold in plan(args, documents):
-        append(args.results, run_fold(fold, args, phee_train))
+        append(args.results, run_fold(fold, args, phee_documents))
         print(f"appended to {args.results}", flush=True)
 
 
