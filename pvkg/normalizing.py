@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from normalize.dose import parse_dose
 from pvkg.errors import InputError
 from pvkg.jsonl import read_jsonl, write_jsonl
-from pvkg.records import Concept, Concepts, NormalizedTriple, Triple
+from pvkg.records import Concept, Concepts, NormalizedTriple, Span, Triple
 
 if TYPE_CHECKING:
     from normalize.index import TerminologyIndex
@@ -83,13 +83,20 @@ class Normalizer:
                 result = ingredient._replace(text=text, score=score)
         return concept_of(result)
 
+    def link_span(self, span: Span, kind: Kind) -> Concept | None:
+        """The concept of a mention; an abbreviation ("VPA") is linked through the long form
+        it stands for (`Span.expansion`), its own text if that finds nothing."""
+        expansion = span.expansion
+        linked = self._link(expansion, kind) if expansion is not None else None
+        return linked if linked is not None else self._link(span.text, kind)
+
     def normalize(self, triple: Triple) -> NormalizedTriple:
         event = triple.adverse_event
         return NormalizedTriple.from_triple(
             triple,
             concepts=Concepts(
-                drug=self._link(triple.drug.text, "drug"),
-                adverse_event=self._link(event.text, "adverse_event") if event else None,
+                drug=self.link_span(triple.drug, "drug"),
+                adverse_event=self.link_span(event, "adverse_event") if event else None,
             ),
             parsed_dose=parse_dose(triple.dose.text) if triple.dose else None,
         )

@@ -23,6 +23,9 @@ ASSERTIONS: tuple[Assertion, ...] = ("present", "negated", "speculated", "histor
 AttributeValue = str | int | float | bool | None
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+# The span attribute naming the long form a span abbreviates ("VPA" -> "valproic acid"),
+# which normalization links in the span's place.
+EXPANSION = "expansion"
 
 
 class Record(BaseModel):
@@ -40,7 +43,10 @@ class Note(Record):
 
 
 class Span(Record):
-    """Characters `start:end` of a note; `text` must equal `note.text[start:end]`."""
+    """Characters `start:end` of a note; `text` must equal `note.text[start:end]`.
+
+    `attributes` hold facts about the mention: its fragments (`pvkg.gold`), a dose's parsed
+    parts, the long form it abbreviates (`EXPANSION`)."""
 
     text: NonEmptyStr
     start: Annotated[int, Field(ge=0)]
@@ -55,6 +61,12 @@ class Span(Record):
                 f"but its text has length {len(self.text)}"
             )
         return self
+
+    @property
+    def expansion(self) -> str | None:
+        """The long form this span abbreviates, when its extractor recorded one."""
+        value = self.attributes.get(EXPANSION)
+        return value if isinstance(value, str) and value else None
 
     def check_against(self, note_text: str) -> None:
         """Raise ValueError unless this span points at its own text in `note_text`."""

@@ -10,7 +10,7 @@ from normalize.index import open_index
 from normalize.index_build import build_index
 from pvkg.jsonl import read_jsonl, write_jsonl
 from pvkg.normalizing import Normalizer, normalize_file
-from pvkg.records import ExtractorInfo, NormalizedTriple, Note, Span, Triple
+from pvkg.records import EXPANSION, ExtractorInfo, NormalizedTriple, Note, Span, Triple
 from tests.conftest import FIXTURES
 
 TEXT = "Tylenol 500 mg PO q6h was followed by hypotensoin; unknownium gave Rashes."
@@ -78,3 +78,21 @@ def test_file_round_trip_and_graph_keys(index_dir: Path, tmp_path: Path) -> None
         {"key": "cui:C0015230", "pt": "10037844"},
         {"key": "cui:C0020649", "pt": "10021097"},
     ]
+
+
+def test_an_abbreviation_links_through_its_expansion(index_dir: Path, tmp_path: Path) -> None:
+    text = "Paracetamol (PCM) was given; later PCM caused rashes."
+    start = text.rindex("PCM")
+    drug = Span(text="PCM", start=start, end=start + 3)
+    expanded = drug.model_copy(update={"attributes": {EXPANSION: "Paracetamol"}})
+    path = tmp_path / "triples.jsonl"
+    write_jsonl(path, [Triple(note_id="n", drug=expanded, extractor=RULES)])
+    [triple] = read_jsonl(path, Triple)
+    assert triple.drug == expanded
+    assert triple.drug.expansion == "Paracetamol"
+    with open_index(index_dir) as index:
+        normalizer = Normalizer(index)
+        assert normalizer.link_span(drug, "drug") is None  # "PCM" alone is unknown
+        concept = normalizer.normalize(triple).concepts.drug
+    assert concept is not None
+    assert (concept.cui, concept.codes["RXNORM_IN"]) == ("C0000970", ["161"])
