@@ -19,11 +19,14 @@ stands for. Standard library only, so any extractor can use it.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 MIN_SHORT, MAX_SHORT = 2, 10
+LOOKBACK = 400  # characters: more than any long form of at most 15 words needs
 _OPEN = re.compile(r"\s\(")
 # Where a long form may not reach back past: a sentence end or a line break.
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
@@ -61,17 +64,25 @@ class Abbreviations:
     definitions: tuple[Definition, ...]
     occurrences: tuple[Occurrence, ...]
 
-    @property
+    @cached_property
     def short_forms(self) -> tuple[Occurrence, ...]:
         """Every short form in the text: in its definition and later, in order."""
         defining = (Occurrence(d.short_start, d.short_end, d) for d in self.definitions)
         return tuple(sorted((*defining, *self.occurrences), key=lambda o: o.start))
 
+    def within(self, start: int, end: int) -> tuple[Occurrence, ...]:
+        """The short forms that lie in characters `start:end`."""
+        if not self.definitions:  # most notes: no definitions at all
+            return ()
+        forms = self.short_forms
+        first = bisect.bisect_left(forms, start, key=lambda o: o.start)
+        stop = bisect.bisect_left(forms, end, key=lambda o: o.start)
+        return tuple(o for o in forms[first:stop] if o.end <= end)
+
     def long_form_at(self, start: int, end: int) -> str | None:
         """The long form that characters `start:end` abbreviate, if they are a short form."""
-        return next(
-            (o.long_form for o in self.short_forms if (o.start, o.end) == (start, end)), None
-        )
+        found = (o.long_form for o in self.within(start, end) if (o.start, o.end) == (start, end))
+        return next(found, None)
 
 
 NONE = Abbreviations((), ())
@@ -80,12 +91,13 @@ NONE = Abbreviations((), ())
 def expansion_of(text: str, start: int, end: int) -> str | None:
     """The long form that `text[start:end]` abbreviates: the span is a short form defined in
     `text` ("valproic acid (VPA)"), in its definition or after it. None otherwise."""
-    return abbreviations(text).long_form_at(start, end)
+    return _cached(text).long_form_at(start, end)
 
 
-@lru_cache(maxsize=256)  # extractors ask about several spans of one note in turn
 def abbreviations(text: str) -> Abbreviations:
     """The definitions in `text` and the later occurrences of their short forms."""
+    if "(" not in text:  # most sentences: nothing to look at
+        return NONE
     definitions: list[Definition] = []
     floor = 0
     for match in _OPEN.finditer(text):
@@ -98,7 +110,13 @@ def abbreviations(text: str) -> Abbreviations:
         if found is not None:
             definitions.append(found)
         floor = close + 1  # as in the paper's code: no long form reaches back past a ")"
+    if not definitions:
+        return NONE
     return Abbreviations(tuple(definitions), _occurrences(text, definitions))
+
+
+# `expansion_of` is asked about several spans of one note in turn.
+_cached = lru_cache(maxsize=256)(abbreviations)
 
 
 def _closing(text: str, inner: int) -> int | None:
@@ -115,8 +133,9 @@ def _closing(text: str, inner: int) -> int | None:
 
 
 def _sentence_start(text: str, at: int) -> int:
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, max(0, at - 2000), at)]
-    return ends[-1] if ends else max(0, at - 2000)
+    lo = max(0, at - LOOKBACK)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, at)]
+    return ends[-1] if ends else lo
 
 
 def _definition(text: str, floor: int, opening: re.Match[str], close: int) -> Definition | None:
@@ -232,20 +251,29 @@ def _valid_pair(short: str, long: str) -> bool:
     word, of at most min(|SF| + 5, 2|SF|) words."""
     return (
         len(long) > len(short)
-        and re.search(rf"(?<![^\W_]){re.escape(short)}(?![^\W_])", long) is None
+        and next(_whole_words(long, short, 0), None) is None
         and _words(long) <= _max_words(short)
     )
+
+
+def _whole_words(text: str, word: str, start: int) -> Iterator[int]:
+    """Where `word` stands in `text[start:]` as a whole word (case-sensitive)."""
+    at = text.find(word, start)
+    while at != -1:
+        end = at + len(word)
+        if not (at and text[at - 1].isalnum()) and not (end < len(text) and text[end].isalnum()):
+            yield at
+        at = text.find(word, at + 1)
 
 
 def _occurrences(text: str, definitions: list[Definition]) -> tuple[Occurrence, ...]:
     """Whole-word, case-sensitive matches of each short form after its definition; one
     defined twice stands for its nearest definition before it."""
-    defining = {(d.short_start, d.short_end) for d in definitions}
+    defining = {d.short_start for d in definitions}
     found: dict[int, Occurrence] = {}
     for definition in definitions:  # in order: a later definition overrides from its end on
-        pattern = re.compile(rf"(?<![^\W_]){re.escape(definition.short_form)}(?![^\W_])")
-        after = max(definition.short_end, definition.long_end)
-        for match in pattern.finditer(text, after):
-            if match.span() not in defining:
-                found[match.start()] = Occurrence(match.start(), match.end(), definition)
+        short = definition.short_form
+        for at in _whole_words(text, short, max(definition.short_end, definition.long_end)):
+            if at not in defining:
+                found[at] = Occurrence(at, at + len(short), definition)
     return tuple(found[start] for start in sorted(found))

@@ -93,6 +93,7 @@ def test_later_occurrences_are_whole_words_with_their_long_form() -> None:
         ("MTX", text.index("MTX-"), "Methotrexate")
     ]
     assert [o.start for o in found.short_forms] == [14, text.index("MTX-")]
+    assert [o.start for o in found.within(15, len(text))] == [text.index("MTX-")]
 
 
 def test_a_short_form_defined_twice_stands_for_the_nearest_definition() -> None:
@@ -111,6 +112,7 @@ def test_expansion_of_a_span() -> None:
     defining = text.index("PTU")
     assert expansion_of(text, defining, defining + 3) == "propylthiouracil"
     assert expansion_of(text, later, later + 2) is None  # not the whole short form
+    assert expansion_of(text, later, later + 7) is None  # more than it
     assert expansion_of(text, 0, 12) is None
     assert expansion_of("PTU was stopped.", 0, 3) is None  # never defined
 
