@@ -3,6 +3,10 @@
 Each sentence (`extract.text.sentences`) is processed on its own, so time and memory grow
 linearly with the note; a sentence longer than `max_sentence_chars` is cut at whitespace.
 All offsets are into the original note; the evidence of a triple is its sentence.
+
+Abbreviations defined in the note (`extract.abbreviations`) whose long form is a known drug
+are drug mentions wherever their short form stands, with the long form as the span's
+`expansion` (normalization links it through that).
 """
 
 from __future__ import annotations
@@ -11,17 +15,28 @@ import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from extract.abbreviations import NONE, Abbreviations, abbreviations
 from extract.base import ExtractionResult
 from extract.rules.context import ContextMatcher
 from extract.rules.dose_patterns import dose_span, find_doses, plain
-from extract.rules.lexicon import Lexicon, TermSource
+from extract.rules.lexicon import Lexicon, TermKind, TermSource
 from extract.rules.morphology import Morphology
 from extract.rules.relations import Link, Range, RelationMatcher
-from extract.rules.tokens import Tokens, tokenize
+from extract.rules.tokens import Match, Tokens, fold, tokenize
 from extract.text import Window, sentences
 from pvkg import __version__
 from pvkg.errors import ConfigError
-from pvkg.records import Assertion, ExtractorInfo, Mention, MentionKind, Note, Span, Triple
+from pvkg.records import (
+    EXPANSION,
+    Assertion,
+    AttributeValue,
+    ExtractorInfo,
+    Mention,
+    MentionKind,
+    Note,
+    Span,
+    Triple,
+)
 
 NAME = "rules"
 
@@ -48,6 +63,7 @@ class RuleExtractor:
         context: ContextMatcher | None = None,
         relations: RelationMatcher | None = None,
         morphology: Morphology | bool = True,
+        expand_abbreviations: bool = True,
         min_confidence: float = 0.0,
         max_sentence_chars: int = 2000,
     ) -> None:
@@ -62,6 +78,7 @@ class RuleExtractor:
         self.context = context or ContextMatcher()
         self.relations = relations or RelationMatcher()
         self.morphology = Morphology() if morphology is True else morphology or None
+        self.expand_abbreviations = expand_abbreviations
         self.min_confidence = min_confidence
         self.max_sentence_chars = max_sentence_chars
         rules = f"{self.context.rules.version}.{self.relations.rules.version}"
@@ -81,11 +98,12 @@ class RuleExtractor:
         triples: list[Triple] = []
         mentions: list[Mention] = []
         problems: list[str] = []
+        defined = abbreviations(text) if self.expand_abbreviations else NONE
         for sentence in sentences(text):
             for window in _pieces(text, sentence, self.max_sentence_chars):
                 if window != sentence:
                     problems.append(f"sentence {sentence.start}:{sentence.end} was cut")
-                found = self._mentions(text, dose_text, window)
+                found = self._mentions(text, dose_text, window, defined)
                 mentions.extend(_as_mentions(found))
                 triples.extend(self._triples(note, found))
         return ExtractionResult(
@@ -96,20 +114,49 @@ class RuleExtractor:
             problems=tuple(dict.fromkeys(problems)),
         )
 
-    def _mentions(self, text: str, dose_text: str, window: Window) -> _Sentence:
+    def _mentions(
+        self, text: str, dose_text: str, window: Window, defined: Abbreviations
+    ) -> _Sentence:
         tokens = tokenize(text, window.start, window.end)
         drugs: list[tuple[Range, Span]] = []
         events: list[tuple[Range, Span]] = []
-        matches = list(self.lexicon.find(tokens))
+        short = self._short_forms(tokens, window, defined) if defined.definitions else {}
+        matches = _with_short_forms(list(self.lexicon.find(tokens)), short)
         if self.morphology is not None:
             matches = self.morphology.complete(tokens.words, matches)
         for match in matches:
             start, end = tokens.starts[match.first], tokens.ends[match.stop - 1]
-            span = Span(text=text[start:end], start=start, end=end)
+            long_form = short.get((match.first, match.stop))
+            attributes: dict[str, AttributeValue] = {EXPANSION: long_form} if long_form else {}
+            span = Span(text=text[start:end], start=start, end=end, attributes=attributes)
             found = drugs if match.value == "drug" else events
             found.append(((match.first, match.stop), span))
         doses = _doses(text, dose_text, window, tokens, [*drugs, *events]) if drugs else []
         return _Sentence(window, tokens, drugs, events, doses)
+
+    def _short_forms(
+        self, tokens: Tokens, window: Window, defined: Abbreviations
+    ) -> dict[Range, str]:
+        """Token ranges of the window's short forms whose long form is a known drug, with
+        that long form. A short form must be whole tokens, so its span is its own text."""
+        found: dict[Range, str] = {}
+        for short in defined.within(window.start, window.end):
+            first = bisect.bisect_left(tokens.starts, short.start)
+            stop = bisect.bisect_left(tokens.starts, short.end)
+            whole = first < stop and tokens.ends[stop - 1] == short.end
+            if whole and tokens.starts[first] == short.start and self._is_drug(short.long_form):
+                found[(first, stop)] = short.long_form
+        return found
+
+    def _is_drug(self, term: str) -> bool:
+        if self.lexicon.kind_of(term) == "drug":
+            return True
+        words = fold(term)
+        return (
+            self.morphology is not None
+            and len(words) == 1
+            and self.morphology.kind_of(words[0]) == "drug"
+        )
 
     def _triples(self, note: Note, found: _Sentence) -> list[Triple]:
         if not found.drugs:
@@ -169,6 +216,20 @@ class RuleExtractor:
         if not events:
             for dose in doses:
                 yield triple(dose, None, "present", self.relations.rules.dose.confidence)
+
+
+def _with_short_forms(
+    matches: list[Match[TermKind]], short: dict[Range, str]
+) -> list[Match[TermKind]]:
+    """Term matches with the short forms as drugs in their place, in order."""
+    if not short:
+        return matches
+    kept = [
+        m for m in matches if not any(m.first < stop and first < m.stop for first, stop in short)
+    ]
+    drug: TermKind = "drug"
+    added = [Match(first, stop, drug) for first, stop in short]
+    return sorted([*kept, *added], key=lambda m: m.first)
 
 
 def _doses(

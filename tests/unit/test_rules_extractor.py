@@ -205,3 +205,22 @@ def test_an_empty_term_list_or_bad_rules_file_is_a_config_error(tmp_path: Path) 
     bad.write_text(json.dumps({"version": 1, "precedence": [], "rules": [{"trigger": "no"}]}))
     with pytest.raises(ConfigError, match=r"invalid rules at rules\.0\.category"):
         load_context_rules(bad)
+
+
+def test_a_defined_abbreviation_of_a_known_drug_is_that_drug(rules: RuleExtractor) -> None:
+    text = "Methotrexate (MTX) was given for psoriasis, and later MTX induced hepatitis."
+    result = rules.extract(Note(id="n", text=text))
+    later = text.rindex("MTX")
+    [triple] = result.triples
+    assert (triple.drug.start, triple.drug.text, triple.drug.expansion) == (
+        later,
+        "MTX",
+        "Methotrexate",
+    )
+    drugs = [(m.span.start, m.span.expansion) for m in result.mentions if m.kind == "drug"]
+    assert drugs == [(0, None), (text.index("MTX"), "Methotrexate"), (later, "Methotrexate")]
+    # Off, or with a long form that is no known drug, the short form is no mention.
+    off = run(RuleExtractor(TERMS, expand_abbreviations=False), text)
+    assert pairs(off) == {("Methotrexate", None, "hepatitis")}
+    unknown = "Glucagon-like peptide (GLP) was given, and later GLP induced hepatitis."
+    assert run(rules, unknown) == []
