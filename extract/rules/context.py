@@ -60,6 +60,16 @@ class ContextMatcher:
     ) -> list[Assertion]:
         """The assertion of each event (token range) in a sentence's `words`; triggers that
         overlap an `occupied` range (a mention) are not triggers there."""
+        return [assertion for assertion, _ in self.decisions(words, events, occupied)]
+
+    def decisions(
+        self,
+        words: Sequence[str],
+        events: Sequence[tuple[int, int]],
+        occupied: Sequence[tuple[int, int]],
+    ) -> list[tuple[Assertion, ContextRule | None]]:
+        """Each event's assertion (as `assertions`) with the rule whose scope set it, None
+        for a present event."""
         taken = {i for first, stop in occupied for i in range(first, stop)}
         triggers = [
             m for m in self._trie.scan(words) if not taken.intersection(range(m.first, m.stop))
@@ -67,12 +77,12 @@ class ContextMatcher:
         ends = [m for m in triggers if m.value.category == "terminate"]
         starts = [m.first for m in ends]
         scopes = [
-            (m.value.category, scope)
+            (m.value, scope)
             for m in triggers
             if m.value.category not in ("terminate", "pseudo")
             for scope in self._scopes(m, ends, starts, len(words))
         ]
-        return [self._assertion(event, scopes) for event in events]
+        return [self._decision(event, scopes) for event in events]
 
     def _scopes(
         self, trigger: Match[ContextRule], ends: list[Match[ContextRule]], starts: list[int], n: int
@@ -90,9 +100,13 @@ class ContextMatcher:
             scopes.append((max(first, trigger.first - reach), trigger.first))
         return scopes
 
-    def _assertion(
-        self, event: tuple[int, int], scopes: Sequence[tuple[str, tuple[int, int]]]
-    ) -> Assertion:
+    def _decision(
+        self, event: tuple[int, int], scopes: Sequence[tuple[ContextRule, tuple[int, int]]]
+    ) -> tuple[Assertion, ContextRule | None]:
         first, stop = event
-        found = {category for category, (lo, hi) in scopes if first < hi and stop > lo}
-        return next((a for a in self.rules.precedence if a in found), "present")
+        found: dict[str, ContextRule] = {}
+        for rule, (lo, hi) in scopes:
+            if first < hi and stop > lo:
+                found.setdefault(rule.category, rule)
+        assertion = next((a for a in self.rules.precedence if a in found), None)
+        return ("present", None) if assertion is None else (assertion, found[assertion])

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from extract.rules import RuleExtractor, TermKind
-from extract.rules.context import load_context_rules
+from extract.rules.context import ContextMatcher, load_context_rules
 from extract.rules.relations import load_relation_rules
+from extract.rules.tokens import fold
 from pvkg.errors import ConfigError
 from pvkg.records import Note, Triple
 
@@ -115,6 +116,17 @@ def test_assertion(rules: RuleExtractor, text: str, assertion: str) -> None:
     event = triples[0].adverse_event
     assert event is not None
     assert triples[0].assertion == assertion, (event.text, triples[0].assertion)
+
+
+def test_the_deciding_trigger_is_reported() -> None:
+    matcher = ContextMatcher()
+    words = fold("no rash but fever may follow")
+    decisions = matcher.decisions(words, [(1, 2), (3, 4)], [(1, 2), (3, 4)])
+    assert [(a, r.trigger if r else None) for a, r in decisions] == [
+        ("negated", "no"),
+        ("speculated", "may"),
+    ]
+    assert matcher.assertions(words, [(1, 2)], []) == ["negated"]
 
 
 def test_negation_scope_ends_at_a_terminator(rules: RuleExtractor) -> None:
