@@ -108,6 +108,7 @@ def test_coordinated_drugs_share_the_event(rules: RuleExtractor) -> None:
         ("Seizures due to ibuprofen, no fever.", "present"),
         ("No fever but a rash after aspirin.", "present"),
         ("There was no increase in rash after aspirin.", "present"),
+        ("She previously had a rash on aspirin.", "historical"),
     ],
 )
 def test_assertion(rules: RuleExtractor, text: str, assertion: str) -> None:
@@ -116,6 +117,24 @@ def test_assertion(rules: RuleExtractor, text: str, assertion: str) -> None:
     event = triples[0].adverse_event
     assert event is not None
     assert triples[0].assertion == assertion, (event.text, triples[0].assertion)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cisplatin can cause nausea.",  # what a drug does, not a hedge on the event
+        "Nausea due to cisplatin resolved.",  # it happened
+        "A previously unreported rash due to aspirin.",  # the literature, not the patient
+        "Two prior reports of hepatitis on riluzole.",
+        "Seizures in an infant born to a mother taking ibuprofen.",  # exposure in pregnancy
+        "There is no consensus on the treatment of aspirin-induced rash.",
+        "Patients who had received cisplatin without complications experienced nausea.",
+    ],
+)
+def test_case_report_wording_leaves_the_event_present(rules: RuleExtractor, text: str) -> None:
+    triples = run(rules, text)
+    assert triples, text
+    assert [t.assertion for t in triples] == ["present"] * len(triples)
 
 
 def test_the_deciding_trigger_is_reported() -> None:
