@@ -180,6 +180,24 @@ def test_links_become_triples_with_context_assertion(
     assert (result.returned_spans, result.dropped_spans, len(result.mentions)) == (3, 1, 2)
 
 
+def test_a_drug_that_is_a_defined_short_form_carries_its_long_form(
+    trained: tuple[Path, ModelCard, list[TrainEvent]],
+) -> None:
+    output, card, _ = trained
+    extractor = load_encoder_extractor(output, card, device="cpu")
+    note = Note(id="n", text="Valproic acid (VPA) was given; VPA caused hepatotoxicity.")
+    (piece,) = note_pieces(extractor.tokenizer, note.text, 62)
+    drug, event = note.text.rindex("VPA"), note.text.index("hepatotoxicity")
+    entities = (
+        Entity("drug", _range(piece, drug, drug + 3), 1, drug, drug + 3),
+        Entity("adverse_event", _range(piece, event, event + 14), 1, event, event + 14),
+    )
+    result = extractor._result(note, [(piece, Prediction(entities, ((Candidate(0, 0, 1), 0.9),)))])
+    (triple,) = result.triples
+    assert (triple.drug.text, triple.drug.expansion) == ("VPA", "Valproic acid")
+    assert triple.adverse_event is not None and triple.adverse_event.expansion is None
+
+
 def _range(piece: Piece, start: int, end: int) -> tuple[int, int]:
     found = token_range(piece, start, end)
     assert found is not None

@@ -1,7 +1,8 @@
 """The fine-tuned encoder as an extractor: pieces in, grounded triples and mentions out.
 
 Every span is a slice of the note by construction (piece offsets); one that is empty or
-blank is dropped and counted. Assertion comes from the same ConText rules as the rule
+blank is dropped and counted; a drug that abbreviates a long form defined in the note
+carries it. Assertion comes from the same ConText rules as the rule
 extractor's, over the sentence's words; the evidence of a triple is its sentence.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extract.abbreviations import expansion_of
 from extract.base import ExtractionResult
 from extract.finetune.card import ModelCard
 from extract.finetune.encoder import storage
@@ -26,7 +28,16 @@ from extract.rules.tokens import tokenize
 from extract.text import Window
 from pvkg import __version__
 from pvkg.gold import pairings
-from pvkg.records import Assertion, ExtractorInfo, Mention, Note, Span, Triple
+from pvkg.records import (
+    EXPANSION,
+    Assertion,
+    AttributeValue,
+    ExtractorInfo,
+    Mention,
+    Note,
+    Span,
+    Triple,
+)
 
 NOTES_PER_CHUNK = 64  # notes whose pieces are batched together
 BATCH_SIZE = 32
@@ -151,11 +162,17 @@ class EncoderExtractor:
 
 
 def _grounded(text: str, entity: Entity) -> Span | None:
-    """The note's span of `entity`; None when it is empty, blank or off the note."""
+    """The note's span of `entity`; None when it is empty, blank or off the note. A drug
+    that is a short form the note defines ("valproic acid (VPA)") carries its long form,
+    which normalization links."""
     if not 0 <= entity.start < entity.end <= len(text):
         return None
     found = text[entity.start : entity.end]
-    return Span(text=found, start=entity.start, end=entity.end) if found.strip() else None
+    if not found.strip():
+        return None
+    long_form = expansion_of(text, entity.start, entity.end) if entity.kind == "drug" else None
+    attributes: dict[str, AttributeValue] = {EXPANSION: long_form} if long_form else {}
+    return Span(text=found, start=entity.start, end=entity.end, attributes=attributes)
 
 
 def load_encoder_extractor(
