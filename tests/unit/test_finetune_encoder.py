@@ -13,16 +13,18 @@ from extract.finetune.card import CARD_FILE, README_FILE, ModelCard, write_card
 from extract.finetune.data import TrainingData, training_data
 from extract.finetune.encoder import load_encoder_extractor, train_encoder
 from extract.finetune.encoder.base import base_model_dir
+from extract.finetune.encoder.examples import LEARNED_ASSERTIONS, Labelling, document_examples
 from extract.finetune.encoder.inference import Prediction
 from extract.finetune.encoder.pairs import Candidate, Entity
 from extract.finetune.encoder.pieces import Piece, note_pieces
 from extract.finetune.encoder.spans import enumerate_spans, piece_words, token_range
 from extract.finetune.encoder.storage import CONFIG_FILE, ENCODER_DIR, HEADS_FILE
+from extract.finetune.encoder.trainer import TYPES
 from loaders import ade_corpus
 from pvkg import __version__
 from pvkg.errors import ConfigError
-from pvkg.gold import GoldDocument
-from pvkg.records import Note, Triple
+from pvkg.gold import GoldDocument, gold_extractor, make_document
+from pvkg.records import Assertion, Note, Span, Triple
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "finetune" / "ade"
 
@@ -196,6 +198,53 @@ def test_a_drug_that_is_a_defined_short_form_carries_its_long_form(
     (triple,) = result.triples
     assert (triple.drug.text, triple.drug.expansion) == ("VPA", "Valproic acid")
     assert triple.adverse_event is not None and triple.adverse_event.expansion is None
+
+
+def test_a_learned_negation_or_speculation_wins_and_historical_comes_from_context(
+    trained: tuple[Path, ModelCard, list[TrainEvent]],
+) -> None:
+    output, card, _ = trained
+    extractor = load_encoder_extractor(output, card, device="cpu")
+    note = Note(id="n", text="She had a history of rash after penicillin.")
+    (piece,) = note_pieces(extractor.tokenizer, note.text, 62)
+    event, drug = note.text.index("rash"), note.text.index("penicillin")
+    entities = (
+        Entity("adverse_event", _range(piece, event, event + 4), 1, event, event + 4),
+        Entity("drug", _range(piece, drug, drug + 10), 1, drug, drug + 10),
+    )
+    links = ((Candidate(0, 1, 0), 0.8),)
+
+    def assertion(learned: Assertion) -> Assertion:
+        prediction = Prediction(entities, links, (learned, None))
+        (triple,) = extractor._result(note, [(piece, prediction)]).triples
+        return triple.assertion
+
+    assert assertion("speculated") == "speculated"
+    assert assertion("present") == "historical"  # the rules' "history of"
+
+
+def test_examples_carry_the_assertion_of_gold_events(tiny_model: Path) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model, local_files_only=True)
+    text = "Warfarin did not cause bleeding."
+    note = Note(id="n", text=text, metadata={"source": "phee"})
+    drug = Span(text="Warfarin", start=0, end=8)
+    event = Span(text="bleeding", start=text.index("bleeding"), end=text.index("bleeding") + 8)
+    gold = make_document(
+        note,
+        [
+            Triple(
+                note_id="n",
+                drug=drug,
+                adverse_event=event,
+                assertion="negated",
+                extractor=gold_extractor("phee"),
+            )
+        ],
+    )
+    (example,) = document_examples(gold, tokenizer, 62, Labelling(TYPES))
+    kinds = [e.kind for e in example.entities]
+    assert example.assertions == ((kinds.index("adverse_event"), 1),)  # LEARNED: negated
+    assert LEARNED_ASSERTIONS[1] == "negated"
 
 
 def _range(piece: Piece, start: int, end: int) -> tuple[int, int]:

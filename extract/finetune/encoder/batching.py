@@ -79,6 +79,8 @@ class TrainBatch:
     allowed: torch.Tensor  # [spans, classes]: the classes each span's label admits
     pairs: SpanPairs
     labels: torch.Tensor  # [candidates]
+    events: Spans  # gold events with a learned assertion
+    assertions: torch.Tensor  # [events]: index into LEARNED_ASSERTIONS
 
 
 def inputs(pieces: Sequence[Piece], special: SpecialIds, device: torch.device) -> Inputs:
@@ -101,25 +103,27 @@ def spans(rows: Sequence[SpanSet], device: torch.device) -> Spans:
     return Spans(*(torch.tensor(c, dtype=torch.long, device=device) for c in columns))
 
 
+def entity_spans(rows: Sequence[Sequence[Entity]], device: torch.device) -> Spans:
+    """The given entities of each row of a batch, as spans."""
+    columns: list[list[int]] = [[], [], [], []]
+    for row, entities in enumerate(rows):
+        for entity in entities:
+            values = (row, entity.tokens[0] + 1, entity.tokens[1] + 1, entity.width)
+            for column, value in zip(columns, values, strict=True):
+                column.append(value)
+    return Spans(*(torch.tensor(c, dtype=torch.long, device=device) for c in columns))
+
+
 def span_pairs(
     rows: Sequence[tuple[Sequence[Entity], Sequence[Candidate]]], device: torch.device
 ) -> SpanPairs:
     """The candidates of each row of a batch, given with that row's entities."""
-    columns: list[list[int]] = [[] for _ in range(8)]
-    for row, (entities, found) in enumerate(rows):
-        for candidate in found:
-            drug, other = entities[candidate.drug], entities[candidate.other]
-            values = (
-                *(row, drug.tokens[0] + 1, drug.tokens[1] + 1, drug.width),
-                *(row, other.tokens[0] + 1, other.tokens[1] + 1, other.width),
-            )
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
-    tensors = [torch.tensor(c, dtype=torch.long, device=device) for c in columns]
+    drugs = entity_spans([[entities[c.drug] for c in found] for entities, found in rows], device)
+    others = entity_spans([[entities[c.other] for c in found] for entities, found in rows], device)
     relations = torch.tensor(
         [c.relation for _, found in rows for c in found], dtype=torch.long, device=device
     )
-    return SpanPairs(relations, Spans(*tensors[:4]), Spans(*tensors[4:]))
+    return SpanPairs(relations, drugs, others)
 
 
 def train_batch(
@@ -137,7 +141,11 @@ def train_batch(
             at += 1
     pairs = span_pairs([(e.entities, e.candidates) for e in examples], device)
     labels = torch.tensor([v for e in examples for v in e.labels], dtype=torch.float)
-    return TrainBatch(encoded, found, allowed.to(device), pairs, labels.to(device))
+    events = entity_spans([[e.entities[i] for i, _ in e.assertions] for e in examples], device)
+    assertions = torch.tensor([a for e in examples for _, a in e.assertions], dtype=torch.long)
+    return TrainBatch(
+        encoded, found, allowed.to(device), pairs, labels.to(device), events, assertions.to(device)
+    )
 
 
 def bucketed(

@@ -18,9 +18,11 @@ from extract.finetune.encoder.pairs import Candidate, Entity, candidates, gold_l
 from extract.finetune.encoder.pieces import Piece, note_pieces
 from extract.finetune.encoder.spans import SpanSet, Word, enumerate_spans, piece_words
 from pvkg.gold import GoldDocument
-from pvkg.records import MentionKind
+from pvkg.records import Assertion, MentionKind
 
 NONE = 0  # span class "not a mention"; kind i of the model's kinds is class i + 1
+# What the assertion head learns; historical and family stay with the ConText rules.
+LEARNED_ASSERTIONS: tuple[Assertion, ...] = ("present", "negated", "speculated")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Example:
     entities: tuple[Entity, ...]
     candidates: tuple[Candidate, ...]
     labels: tuple[float, ...]  # 1.0 for a related candidate
+    assertions: tuple[tuple[int, int], ...] = ()  # (entity index, LEARNED_ASSERTIONS index)
 
     @property
     def positive(self) -> bool:
@@ -55,6 +58,7 @@ def document_examples(
     marked = set(labelling.kinds if document.annotated is None else document.annotated)
     learned = marked - set(labelling.unlearned)
     open_classes = tuple(1 + i for i, k in enumerate(labelling.kinds) if k not in learned)
+    events = _event_assertions(document)
     found = []
     for piece in note_pieces(tokenizer, document.note.text, max_tokens):
         spans = enumerate_spans(words := piece_words(piece, document.note.text))
@@ -69,10 +73,33 @@ def document_examples(
             entities.append(Entity(kind, spans.tokens[at], spans.widths[at], start, end))
         pairs = tuple(candidates(entities))
         labels = tuple(1.0 if is_linked(links, c, entities) else 0.0 for c in pairs)
+        stated = _assertions(entities, events)
         found.append(
-            Example(piece, spans, tuple(classes), open_classes, tuple(entities), pairs, labels)
+            Example(
+                piece, spans, tuple(classes), open_classes, tuple(entities), pairs, labels, stated
+            )
         )
     return found
+
+
+def _event_assertions(document: GoldDocument) -> dict[tuple[int, int], int]:
+    """The learned assertion of each gold event span its triples state (the first wins)."""
+    found: dict[tuple[int, int], int] = {}
+    for triple in document.triples:
+        event = triple.adverse_event
+        if event is not None and triple.assertion in LEARNED_ASSERTIONS:
+            found.setdefault((event.start, event.end), LEARNED_ASSERTIONS.index(triple.assertion))
+    return found
+
+
+def _assertions(
+    entities: Sequence[Entity], events: dict[tuple[int, int], int]
+) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (i, events[(e.start, e.end)])
+        for i, e in enumerate(entities)
+        if e.kind == "adverse_event" and (e.start, e.end) in events
+    )
 
 
 def _locate(spans: SpanSet, words: Sequence[Word], start: int, end: int) -> int | None:

@@ -118,7 +118,7 @@ class EncoderExtractor:
     def _triples(
         self, note: Note, sentence: Window, prediction: Prediction, spans: list[Span | None]
     ) -> Iterator[Triple]:
-        assertions = self._assertions(note.text, sentence, prediction.entities)
+        assertions = self._assertions(note.text, sentence, prediction)
         evidence = Span(
             text=note.text[sentence.start : sentence.end], start=sentence.start, end=sentence.end
         )
@@ -148,9 +148,12 @@ class EncoderExtractor:
                 )
 
     def _assertions(
-        self, text: str, sentence: Window, entities: Sequence[Entity]
+        self, text: str, sentence: Window, prediction: Prediction
     ) -> dict[int, Assertion]:
-        """The assertion of each adverse-event entity (by index), from the ConText rules."""
+        """The assertion of each adverse-event entity (by index). A learned negated or
+        speculated wins; else the ConText rules, whose historical and family the model
+        does not learn (it learns present, negated and speculated on PubMed case reports)."""
+        entities = prediction.entities
         tokens = tokenize(text, sentence.start, sentence.end)
         ranges = [
             (bisect.bisect_right(tokens.ends, e.start), bisect.bisect_left(tokens.starts, e.end))
@@ -158,7 +161,18 @@ class EncoderExtractor:
         ]
         events = [i for i, e in enumerate(entities) if e.kind == "adverse_event"]
         found = self.context.assertions(tokens.words, [ranges[i] for i in events], ranges)
-        return dict(zip(events, found, strict=True))
+        if not prediction.assertions:
+            return dict(zip(events, found, strict=True))
+        return {
+            i: _combined(prediction.assertions[i], rule)
+            for i, rule in zip(events, found, strict=True)
+        }
+
+
+def _combined(learned: Assertion | None, rule: Assertion) -> Assertion:
+    if learned is not None and learned != "present":
+        return learned
+    return rule if rule in ("historical", "family") else "present"
 
 
 def _grounded(text: str, entity: Entity) -> Span | None:

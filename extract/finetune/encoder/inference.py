@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 import torch
 
-from extract.finetune.encoder.batching import SpecialIds, inputs, span_pairs, spans
+from extract.finetune.encoder.batching import (
+    SpecialIds,
+    entity_spans,
+    inputs,
+    span_pairs,
+    spans,
+)
 from extract.finetune.encoder.examples import NONE
 from extract.finetune.encoder.model import SpanModel
 from extract.finetune.encoder.pairs import Candidate, Entity, candidates
@@ -16,15 +22,18 @@ from extract.finetune.encoder.pieces import Piece
 from extract.finetune.encoder.spans import SpanSet
 from extract.finetune.encoder.storage import HeadConfig
 from pvkg.errors import ConfigError
-from pvkg.records import MentionKind
+from pvkg.records import Assertion, MentionKind
 
 
 @dataclass(frozen=True)
 class Prediction:
-    """One piece's entities, and its candidates scored as related, with the probability."""
+    """One piece's entities, its candidates scored as related with the probability, and
+    each entity's learned assertion (None where not an event or there is no assertion head;
+    empty: none learned)."""
 
     entities: tuple[Entity, ...]
     links: tuple[tuple[Candidate, float], ...]
+    assertions: tuple[Assertion | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,21 +64,40 @@ def predict(runtime: Runtime, items: Sequence[Item]) -> list[Prediction]:
 def _predict_batch(runtime: Runtime, items: list[Item]) -> list[Prediction]:
     states = runtime.model.states(inputs([p for p, _ in items], runtime.special, runtime.device))
     entities = _entities(runtime, states, [s for _, s in items])
+    assertions = _assertions(runtime, states, entities)
     pairs = [candidates(e) for e in entities]
     if not any(pairs):
-        return [Prediction(e, ()) for e in entities]
+        return [Prediction(e, (), a) for e, a in zip(entities, assertions, strict=True)]
     rows = list(zip(entities, pairs, strict=True))
     logits = runtime.model.pair_logits(states, span_pairs(rows, runtime.device))
     probabilities = torch.sigmoid(logits).cpu().tolist()
     predictions, at = [], 0
-    for found, row_pairs in zip(entities, pairs, strict=True):
+    for found, row_pairs, learned in zip(entities, pairs, assertions, strict=True):
         scores = probabilities[at : at + len(row_pairs)]
         at += len(row_pairs)
         links = tuple(
             (c, p) for c, p in zip(row_pairs, scores, strict=True) if p >= runtime.config.threshold
         )
-        predictions.append(Prediction(found, links))
+        predictions.append(Prediction(found, links, learned))
     return predictions
+
+
+def _assertions(
+    runtime: Runtime, states: torch.Tensor, rows: list[tuple[Entity, ...]]
+) -> list[tuple[Assertion | None, ...]]:
+    """Each row's learned assertion per entity: events only, where the model has the head."""
+    events = [[e for e in row if e.kind == "adverse_event"] for row in rows]
+    if not runtime.config.assertions or not any(events):
+        return [() for _ in rows]
+    logits = runtime.model.assertion_logits(states, entity_spans(events, runtime.device))
+    learned = iter(logits.argmax(dim=-1).cpu().tolist())
+    return [
+        tuple(
+            runtime.config.assertions[next(learned)] if e.kind == "adverse_event" else None
+            for e in row
+        )
+        for row in rows
+    ]
 
 
 def _entities(

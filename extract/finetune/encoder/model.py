@@ -1,10 +1,12 @@
-"""The network, SpERT-style (Eberts & Ulges 2020): a pretrained encoder, a span classifier
-and a relation classifier over span pairs, all on one forward pass.
+"""The network, SpERT-style (Eberts & Ulges 2020): a pretrained encoder, a span classifier,
+a relation classifier over span pairs and an event assertion classifier, all on one forward
+pass.
 
 A span is [first token; last token; max-pool over its tokens; width embedding]. A pair is
 [drug span; other span; max-pool over the tokens between them; relation embedding] through
 a small MLP: the context between the spans is what tells which of several drugs of a
-sentence caused which event.
+sentence caused which event. An event's assertion reads its span and the sentence's start
+token.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class HeadShape:
     relations: int
     relation_dim: int
     dropout: float
+    assertions: int  # learned assertion classes of an event; 0: no assertion head
 
     @property
     def span_dim(self) -> int:
@@ -51,6 +54,10 @@ class Heads(nn.Module):
         self.relation = nn.Embedding(shape.relations, shape.relation_dim)
         pair_dim = 2 * shape.span_dim + shape.hidden + shape.relation_dim
         self.pair = _mlp(pair_dim, shape.hidden, 1, shape.dropout)
+        if shape.assertions:
+            self.assertion = _mlp(
+                shape.span_dim + shape.hidden, shape.hidden, shape.assertions, shape.dropout
+            )
 
 
 class SpanModel(nn.Module):
@@ -82,6 +89,12 @@ class SpanModel(nn.Module):
     def span_logits(self, states: torch.Tensor, spans: Spans) -> torch.Tensor:
         """[spans, classes]."""
         logits: torch.Tensor = self.heads.entity(self.span_vectors(states, spans))
+        return logits
+
+    def assertion_logits(self, states: torch.Tensor, events: Spans) -> torch.Tensor:
+        """[events, assertions]: from the event's span and its sentence's start token."""
+        features = torch.cat([self.span_vectors(states, events), states[events.rows, 0]], dim=-1)
+        logits: torch.Tensor = self.heads.assertion(features)
         return logits
 
     def pair_logits(self, states: torch.Tensor, pairs: SpanPairs) -> torch.Tensor:

@@ -2,7 +2,7 @@
 heads as safetensors, and what the heads were built for as JSON.
 
     encoder/            config.json, model.safetensors, tokenizer files
-    heads.safetensors   width embedding, span classifier, relation embedding, pair classifier
+    heads.safetensors   width embedding, span, pair and assertion classifiers
     encoder-heads.json  HeadConfig
 """
 
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from extract.finetune.encoder.model import Heads, HeadShape, SpanModel
 from pvkg.errors import ConfigError
-from pvkg.records import MentionKind, Record
+from pvkg.records import Assertion, MentionKind, Record
 
 ENCODER_DIR = "encoder"
 HEADS_FILE = "heads.safetensors"
@@ -34,6 +34,7 @@ class HeadConfig(Record):
     relation_dim: int
     dropout: float
     threshold: float  # a candidate pair is related above this probability
+    assertions: tuple[Assertion, ...] = ()  # what the assertion head tells apart; () no head
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def build(encoder: Any, config: HeadConfig) -> SpanModel:
         relations=len(config.relations),
         relation_dim=config.relation_dim,
         dropout=config.dropout,
+        assertions=len(config.assertions),
     )
     return SpanModel(encoder, Heads(shape))
 

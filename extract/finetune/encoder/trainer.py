@@ -23,7 +23,12 @@ from extract.finetune.card import EpochRecord, ModelCard, hardware, now
 from extract.finetune.data import TrainingData
 from extract.finetune.encoder.base import base_model_dir, base_model_name
 from extract.finetune.encoder.batching import SpecialIds, TrainBatch, bucketed, train_batch
-from extract.finetune.encoder.examples import Example, Labelling, document_examples
+from extract.finetune.encoder.examples import (
+    LEARNED_ASSERTIONS,
+    Example,
+    Labelling,
+    document_examples,
+)
 from extract.finetune.encoder.extents import Disagreement, disagreements, source_of
 from extract.finetune.encoder.extractor import BATCH_SIZE, EncoderExtractor
 from extract.finetune.encoder.inference import Runtime, resolve_device
@@ -199,7 +204,8 @@ class _Session:
 
 
 def _loss(model: SpanModel, batch: TrainBatch) -> torch.Tensor:
-    """Span cross-entropy plus, when the batch has candidates, pair cross-entropy.
+    """Span cross-entropy plus, where the batch has them, the cross-entropy of the gold
+    events' assertions and of the candidate pairs.
 
     A span's label admits one class, or for an unmarked span "none" and the kinds its
     document leaves open: the loss is minus the log of their summed probability.
@@ -209,6 +215,9 @@ def _loss(model: SpanModel, batch: TrainBatch) -> torch.Tensor:
     if len(batch.spans):
         scores = functional.log_softmax(model.span_logits(states, batch.spans), dim=-1)
         loss = -scores.masked_fill(~batch.allowed, -1e4).logsumexp(dim=-1).mean()
+    if len(batch.events) and model.heads.shape.assertions:
+        assertion_logits = model.assertion_logits(states, batch.events)
+        loss = loss + functional.cross_entropy(assertion_logits, batch.assertions)
     if len(batch.pairs):
         pair_logits = model.pair_logits(states, batch.pairs)
         loss = loss + functional.binary_cross_entropy_with_logits(pair_logits, batch.labels)
@@ -272,6 +281,7 @@ def _head_config(options: TrainOptions) -> HeadConfig:
         relation_dim=RELATION_DIM,
         dropout=DROPOUT,
         threshold=THRESHOLD,
+        assertions=LEARNED_ASSERTIONS,
     )
 
 
@@ -305,6 +315,10 @@ def _hyperparameters(
             "beginning and ending on a letter or digit"
         ),
         "span_representation": "first and last token, max-pool, width embedding",
+        "assertion": (
+            "learned present/negated/speculated on gold events (span and start token); "
+            "historical and family from the ConText rules"
+        ),
         "extents": "; ".join(d.describe() for d in pool.disagreements) or "all sources",
         "frozen": "word embeddings",
         "positive_pieces": len(pool.positive),
