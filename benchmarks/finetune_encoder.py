@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from extraction_quality import Row, Run, llm_rate, run_extractor, sample, scored, table
+from span_quality import describe
 
 from extract.base import Extractor
 from extract.finetune import (
@@ -209,7 +210,7 @@ def main() -> None:
         scored(RULES, f"PHEE test ({len(phee_test):,} docs)", phee_test,
                run_extractor(rules.extract, phee_test), "0 (by construction)"),
         scored(name, f"PHEE test ({len(phee_test):,} docs)", phee_test,
-               extract_all(extractor, phee_test), "-"),
+               phee_run := extract_all(extractor, phee_test), "-"),
     ]  # fmt: skip
     # The LLM rows of RESULTS.md are scored on this fixed sample of the test part.
     chosen = sample(ade.test, 25, 5)
@@ -224,6 +225,9 @@ def main() -> None:
         *card_notes(card, train_s, ratio),
         f"extraction: model load {load_s:.1f} s; {len(test):,} test notes in "
         f"{fine_run.seconds:.0f} s; {len(terms):,} rule terms",
+        f"ADE test, fine-tuned: {describe(test, fine_run.triples)}",
+        f"ADE test, rules: {describe(test, rule_run.triples)}",
+        f"PHEE test, fine-tuned: {describe(phee_test, phee_run.triples)}",
         f"split: split_documents seed {DEFAULT_SEED}, test fraction 0.3: "
         f"{len(ade.train):,} train / {len(ade.test):,} test ADE documents",
         f"load average {load_start:.1f} at the start, {load_after_training:.1f} after "
