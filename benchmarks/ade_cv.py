@@ -28,10 +28,10 @@ frequencies, durations; `--no-phee` leaves them out); the ADE corpus comes first
 adverse-event extents are the ones learned (see extract/finetune/encoder/extents.py).
 Then: recall by how often each gold ADE's lower-cased text is annotated on the training
 side (0 = unseen, 1–2, 3–10, >10); P/R/F1 with the predicted triples filtered by
-`confidence` at 0.5 (the model's own threshold) … 0.95 (no retraining); the figure against SpERT's 0.792, the target
-0.70 and the rules' 0.285 of RESULTS.md. Each fold's record is appended as a JSON line to
-`--results`; `--summarize FILE` prints the mean ± sd of the strict drug–ADE F1 over the
-folds recorded. `--smoke`: 40 documents (one sentence each of
+`confidence` at 0.5 (the model's own threshold) … 0.95, no retraining; the figure against
+SpERT's 0.792, the target 0.70 and the rules' 0.285 of RESULTS.md. Each fold's record is
+appended as a JSON line to `--results`; `--summarize FILE` prints the mean ± sd of the
+strict drug–ADE F1 over the folds recorded. `--smoke`: 40 documents (one sentence each of
 40 PubMed ids), 1 epoch, at most 2 minutes.
 """
 
