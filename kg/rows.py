@@ -79,15 +79,6 @@ class GraphBatch:
         elif "affirmed" in props:
             existing["affirmed"] = existing["affirmed"] or props["affirmed"]
 
-    def report_keys(self) -> list[str]:
-        return list(self.nodes[schema.REPORT.label])
-
-    def node_count(self) -> int:
-        return sum(len(rows) for rows in self.nodes.values())
-
-    def rel_count(self) -> int:
-        return sum(len(rows) for rows in self.rels.values())
-
 
 def add_case_report(batch: GraphBatch, report: CaseReport) -> None:
     """A structured report: every drug and event it lists, all affirmed."""

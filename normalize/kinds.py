@@ -24,13 +24,3 @@ ADVERSE_EVENT_TUIS = _tuis("T020 T190 T049 T019 T047 T050 T033 T037 T048 T191 T0
 
 # Bit flags stored per concept, so one integer test filters by kind.
 KIND_BITS: dict[Kind, int] = {"drug": 1, "adverse_event": 2}
-
-
-def kind_bits(tuis: set[str]) -> int:
-    """The kind flags of a concept with semantic types `tuis`."""
-    bits = 0
-    if tuis & DRUG_TUIS:
-        bits |= KIND_BITS["drug"]
-    if tuis & ADVERSE_EVENT_TUIS:
-        bits |= KIND_BITS["adverse_event"]
-    return bits

@@ -52,12 +52,6 @@ def ground(text: str, drug: str, dose: str | None, event: str | None) -> Grounde
     return Grounded(drug_at, dose_at, event_at, returned, dropped)
 
 
-def ground_quote(text: str, quote: str) -> Span | None:
-    """The first occurrence of a lone quote (a listed mention), or None."""
-    found = occurrences(text, quote)
-    return _span(text, found[0]) if found else None
-
-
 def _nearest(anchor: Offsets, candidates: list[Offsets]) -> Offsets | None:
     return min(candidates, key=lambda at: _gap(anchor, at), default=None)
 
