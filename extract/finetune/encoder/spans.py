@@ -14,6 +14,14 @@ from extract.finetune.encoder.pieces import Piece
 
 MAX_WIDTH = 10  # words; longer gold mentions (about 1% in ADE and PHEE) are not learned
 MAX_SPAN_TOKENS = 24  # word pieces; bounds the span max-pool table
+# No drug, dose or event is made of these alone ("of", "in the"); one may sit inside or at
+# the edge of one ("vitamin A", "loss of appetite").
+FUNCTION_WORDS = frozenset(
+    "a an the of in on at to for with by from into onto about as and or but nor than then "  # noqa: SIM905
+    "so if is are was were be been being has have had do does did it its this that these "
+    "those he she they them his her their we our you your i me my who which what there "
+    "here no not".split()
+)
 
 # A token range: first and last piece index, inclusive.
 TokenRange = tuple[int, int]
@@ -26,6 +34,7 @@ class Word:
     start: int  # note offsets
     end: int
     boundary: bool  # holds a letter or digit: may begin or end a span
+    content: bool  # a boundary word that is not a function word
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,8 @@ def piece_words(piece: Piece, text: str) -> tuple[Word, ...]:
             continue
         start, end = piece.offsets[first][0], piece.offsets[index - 1][1]
         boundary = any(c.isalnum() for c in text[start:end])
-        words.append(Word(first, index - 1, start, end, boundary))
+        content = boundary and text[start:end].lower() not in FUNCTION_WORDS
+        words.append(Word(first, index - 1, start, end, boundary, content))
         first = index
     return tuple(words)
 
@@ -59,18 +69,21 @@ def _same_word(piece: Piece, left: int, right: int) -> bool:
 
 
 def enumerate_spans(words: tuple[Word, ...]) -> SpanSet:
-    """Every span of 1..MAX_WIDTH words that begins and ends on a boundary word."""
+    """Every span of 1..MAX_WIDTH words that begins and ends on a boundary word and holds a
+    content word."""
     tokens: list[TokenRange] = []
     widths: list[int] = []
     chars: list[tuple[int, int]] = []
     for i, head in enumerate(words):
         if not head.boundary:
             continue
+        content = False
         for j in range(i, min(len(words), i + MAX_WIDTH)):
             tail = words[j]
             if tail.last - head.first >= MAX_SPAN_TOKENS:
                 break
-            if tail.boundary:
+            content = content or tail.content
+            if tail.boundary and content:
                 tokens.append((head.first, tail.last))
                 widths.append(j - i + 1)
                 chars.append((head.start, tail.end))
