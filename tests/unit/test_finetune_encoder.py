@@ -24,7 +24,7 @@ from loaders import ade_corpus
 from pvkg import __version__
 from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument, gold_extractor, make_document
-from pvkg.records import Assertion, Note, Span, Triple
+from pvkg.records import Assertion, MentionKind, Note, Span, Triple
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "finetune" / "ade"
 
@@ -245,6 +245,24 @@ def test_examples_carry_the_assertion_of_gold_events(tiny_model: Path) -> None:
     kinds = [e.kind for e in example.entities]
     assert example.assertions == ((kinds.index("adverse_event"), 1),)  # LEARNED: negated
     assert LEARNED_ASSERTIONS[1] == "negated"
+
+
+def test_a_kind_no_document_marks_everywhere_is_not_left_open(
+    tiny_model: Path, documents: list[GoldDocument]
+) -> None:
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model, local_files_only=True)
+    document = next(d for d in documents if d.triples)
+    assert document.annotated == ("drug", "adverse_event")  # the ADE corpus: doses partly
+    dose = 1 + TYPES.index("dose")
+
+    def open_classes(exhaustive: set[MentionKind] | None) -> tuple[int, ...]:
+        (example, *_) = document_examples(
+            document, tokenizer, 62, Labelling(TYPES, exhaustive=exhaustive)
+        )
+        return example.open_classes
+
+    assert dose in open_classes({"drug", "dose", "adverse_event"})  # PHEE marks doses
+    assert open_classes({"drug", "adverse_event"}) == ()  # the ADE corpus alone
 
 
 def _range(piece: Piece, start: int, end: int) -> tuple[int, int]:

@@ -44,10 +44,14 @@ class Example:
 
 @dataclass(frozen=True)
 class Labelling:
-    """What a document teaches: the model's kinds, and those it learns only as context."""
+    """What a document teaches: the model's kinds, those it learns only as context, and
+    those some training document marks exhaustively. A kind no document marks wherever it
+    occurs (doses, in the ADE corpus alone) is taken as marked: left open everywhere, the
+    model would learn nothing against it and find it in every span."""
 
     kinds: tuple[MentionKind, ...]
     unlearned: Collection[MentionKind] = ()  # not learned from this document's marks
+    exhaustive: Collection[MentionKind] | None = None  # None: every kind
 
 
 def document_examples(
@@ -56,6 +60,8 @@ def document_examples(
     links = gold_links(document.triples)
     mentions = _mentions(document, labelling.kinds)
     marked = set(labelling.kinds if document.annotated is None else document.annotated)
+    if labelling.exhaustive is not None:
+        marked |= set(labelling.kinds) - set(labelling.exhaustive)
     learned = marked - set(labelling.unlearned)
     open_classes = tuple(1 + i for i, k in enumerate(labelling.kinds) if k not in learned)
     events = _event_assertions(document)

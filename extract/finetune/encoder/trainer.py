@@ -252,6 +252,7 @@ def _pool(data: TrainingData, tokenizer: object, max_tokens: int) -> _Pool:
     unlearned: dict[str, list[MentionKind]] = {}
     for disagreement in found:
         unlearned.setdefault(disagreement.dropped, []).append(disagreement.kind)
+    exhaustive = {k for d in data.train for k in (TYPES if d.annotated is None else d.annotated)}
     examples = [
         example
         for document in data.train
@@ -259,7 +260,7 @@ def _pool(data: TrainingData, tokenizer: object, max_tokens: int) -> _Pool:
             document,
             tokenizer,
             max_tokens,
-            Labelling(TYPES, tuple(unlearned.get(source_of(document), ()))),
+            Labelling(TYPES, tuple(unlearned.get(source_of(document), ())), exhaustive),
         )
     ]
     positive = [e for e in examples if e.positive]
