@@ -34,7 +34,6 @@ class HeadConfig(Record):
     relation_dim: int
     dropout: float
     threshold: float  # a candidate pair is related above this probability
-    entity_threshold: float = 0.4  # a span is a mention when its likeliest kind reaches this
     assertions: tuple[Assertion, ...] = ()  # what the assertion head tells apart; () no head
 
 

@@ -54,7 +54,6 @@ RELATION_DIM = 32
 WIDTH_DIM = 25  # SpERT's
 TYPES: tuple[MentionKind, ...] = ("drug", "dose", "adverse_event", "route", "frequency", "duration")
 THRESHOLD = 0.5
-ENTITY_THRESHOLD = 0.4
 NEGATIVE_RATIO = 0.5
 
 
@@ -283,7 +282,6 @@ def _head_config(options: TrainOptions) -> HeadConfig:
         relation_dim=RELATION_DIM,
         dropout=DROPOUT,
         threshold=THRESHOLD,
-        entity_threshold=ENTITY_THRESHOLD,
         assertions=LEARNED_ASSERTIONS,
     )
 
@@ -313,7 +311,6 @@ def _hyperparameters(
         "dropout": DROPOUT,
         "relation_embedding_dim": RELATION_DIM,
         "pair_threshold": THRESHOLD,
-        "entity_threshold": ENTITY_THRESHOLD,
         "spans": (
             f"whole words, up to {MAX_WIDTH} words and {MAX_SPAN_TOKENS} word pieces, "
             "beginning and ending on a letter or digit"
