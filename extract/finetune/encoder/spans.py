@@ -20,7 +20,8 @@ FUNCTION_WORDS = frozenset(
     "a an the of in on at to for with by from into onto about as and or but nor than then "  # noqa: SIM905
     "so if is are was were be been being has have had do does did it its this that these "
     "those he she they them his her their we our you your i me my who which what there "
-    "here no not".split()
+    "here no not after before during between both all any each other some such only more "
+    "most over under through while when where how why can should will".split()
 )
 
 # A token range: first and last piece index, inclusive.
