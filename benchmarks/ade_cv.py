@@ -226,7 +226,8 @@ def run_fold(
     fold: Fold, args: argparse.Namespace, phee_documents: Sequence[GoldDocument]
 ) -> dict[str, Any]:
     """Train on the fold's training side, score on its test side, print and return it all."""
-    extra = phee_side(fold, phee_documents) if args.with_phee else []
+    side = phee_side(fold, phee_documents)
+    extra = side if args.with_phee else []
     print(
         f"\n{fold.label}: {len(fold.train):,} ADE + {len(extra):,} PHEE train / "
         f"{len(fold.test):,} test",
@@ -239,7 +240,7 @@ def run_fold(
     with tempfile.TemporaryDirectory(prefix="pvkg-ade-cv-") as tmp:
         card = train([*fold.train, *extra], Path(tmp) / "model", args, sources)
         run = extract_all(load_finetuned(Path(tmp) / "model", device=args.device), fold.test)
-    rules = RuleExtractor(learn_terms([*fold.train, *phee_side(fold, phee_documents)]))
+    rules = RuleExtractor(learn_terms([*fold.train, *side]))
     data = f"ADE {fold.label} ({len(fold.test):,} docs)"
     rows = [
         scored(RULES, data, fold.test, run_extractor(rules.extract, fold.test), NONE_MADE_UP),

@@ -11,7 +11,7 @@ from transformers import AutoTokenizer, BertConfig, BertModel
 from extract.finetune import TrainEvent, TrainOptions, load_finetuned, read_card, train_model
 from extract.finetune.card import CARD_FILE, README_FILE, ModelCard, write_card
 from extract.finetune.data import TrainingData, training_data
-from extract.finetune.encoder import load_encoder_extractor, train_encoder
+from extract.finetune.encoder import EncoderExtractor, load_encoder_extractor, train_encoder
 from extract.finetune.encoder.base import base_model_dir
 from extract.finetune.encoder.examples import LEARNED_ASSERTIONS, Labelling, document_examples
 from extract.finetune.encoder.inference import Prediction
@@ -88,6 +88,12 @@ def trained(
     return output, card, events
 
 
+@pytest.fixture(scope="module")
+def extractor(trained: tuple[Path, ModelCard, list[TrainEvent]]) -> EncoderExtractor:
+    output, card, _ = trained
+    return load_encoder_extractor(output, card, device="cpu")
+
+
 def test_the_loss_falls(trained: tuple[Path, ModelCard, list[TrainEvent]]) -> None:
     _, card, events = trained
     losses = [e.loss for e in events if e.loss is not None]
@@ -142,10 +148,8 @@ def test_the_loaded_model_extracts_grounded_triples(
 
 
 def test_long_notes_are_cut_and_mapped_back(
-    trained: tuple[Path, ModelCard, list[TrainEvent]], documents: list[GoldDocument]
+    extractor: EncoderExtractor, documents: list[GoldDocument]
 ) -> None:
-    output, card, _ = trained
-    extractor = load_encoder_extractor(output, card, device="cpu")
     text = "\n\n".join(d.note.text for d in documents) + " " + "word " * 200
     note = Note(id="long", text=text)
     result = extractor.extract(note)
@@ -156,17 +160,12 @@ def test_long_notes_are_cut_and_mapped_back(
         assert triple.drug.start >= triple.evidence.start
 
 
-def test_links_become_triples_with_context_assertion(
-    trained: tuple[Path, ModelCard, list[TrainEvent]],
-) -> None:
-    output, card, _ = trained
-    extractor = load_encoder_extractor(output, card, device="cpu")
+def test_links_become_triples_with_context_assertion(extractor: EncoderExtractor) -> None:
     note = Note(id="n", text="There was no evidence of acute pancreatitis after azathioprine.")
     (piece,) = note_pieces(extractor.tokenizer, note.text, 62)
-    event, drug = note.text.index("acute"), note.text.index("azathioprine")
     entities = (
-        Entity("adverse_event", _range(piece, event, event + 18), 2, event, event + 18),
-        Entity("drug", _range(piece, drug, drug + 12), 1, drug, drug + 12),
+        _entity(piece, note, "adverse_event", "acute pancreatitis"),
+        _entity(piece, note, "drug", "azathioprine"),
         Entity("dose", (0, 0), 1, 0, 0),  # empty: dropped and counted
     )
     prediction = Prediction(entities, ((Candidate(0, 1, 0), 0.75),))
@@ -183,16 +182,14 @@ def test_links_become_triples_with_context_assertion(
 
 
 def test_a_drug_that_is_a_defined_short_form_carries_its_long_form(
-    trained: tuple[Path, ModelCard, list[TrainEvent]],
+    extractor: EncoderExtractor,
 ) -> None:
-    output, card, _ = trained
-    extractor = load_encoder_extractor(output, card, device="cpu")
     note = Note(id="n", text="Valproic acid (VPA) was given; VPA caused hepatotoxicity.")
     (piece,) = note_pieces(extractor.tokenizer, note.text, 62)
-    drug, event = note.text.rindex("VPA"), note.text.index("hepatotoxicity")
+    drug = note.text.rindex("VPA")  # the later use, not the definition
     entities = (
         Entity("drug", _range(piece, drug, drug + 3), 1, drug, drug + 3),
-        Entity("adverse_event", _range(piece, event, event + 14), 1, event, event + 14),
+        _entity(piece, note, "adverse_event", "hepatotoxicity"),
     )
     result = extractor._result(note, [(piece, Prediction(entities, ((Candidate(0, 0, 1), 0.9),)))])
     (triple,) = result.triples
@@ -201,16 +198,13 @@ def test_a_drug_that_is_a_defined_short_form_carries_its_long_form(
 
 
 def test_a_learned_negation_or_speculation_wins_and_historical_comes_from_context(
-    trained: tuple[Path, ModelCard, list[TrainEvent]],
+    extractor: EncoderExtractor,
 ) -> None:
-    output, card, _ = trained
-    extractor = load_encoder_extractor(output, card, device="cpu")
     note = Note(id="n", text="She had a history of rash after penicillin.")
     (piece,) = note_pieces(extractor.tokenizer, note.text, 62)
-    event, drug = note.text.index("rash"), note.text.index("penicillin")
     entities = (
-        Entity("adverse_event", _range(piece, event, event + 4), 1, event, event + 4),
-        Entity("drug", _range(piece, drug, drug + 10), 1, drug, drug + 10),
+        _entity(piece, note, "adverse_event", "rash"),
+        _entity(piece, note, "drug", "penicillin"),
     )
     links = ((Candidate(0, 1, 0), 0.8),)
 
@@ -263,6 +257,14 @@ def test_a_kind_no_document_marks_everywhere_is_not_left_open(
 
     assert dose in open_classes({"drug", "dose", "adverse_event"})  # PHEE marks doses
     assert open_classes({"drug", "adverse_event"}) == ()  # the ADE corpus alone
+
+
+def _entity(piece: Piece, note: Note, kind: MentionKind, text: str) -> Entity:
+    """The first occurrence of `text` in the note as an entity of `piece`."""
+    start = note.text.index(text)
+    return Entity(
+        kind, _range(piece, start, start + len(text)), len(text.split()), start, start + len(text)
+    )
 
 
 def _range(piece: Piece, start: int, end: int) -> tuple[int, int]:

@@ -7,7 +7,7 @@ Positions in a batch are a piece's indexes plus one: the start token comes first
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,22 +95,30 @@ def inputs(pieces: Sequence[Piece], special: SpecialIds, device: torch.device) -
 
 def spans(rows: Sequence[SpanSet], device: torch.device) -> Spans:
     """Every candidate span of each row of a batch."""
-    columns: list[list[int]] = [[], [], [], []]
-    for row, found in enumerate(rows):
-        for (first, last), width in zip(found.tokens, found.widths, strict=True):
-            for column, value in zip(columns, (row, first + 1, last + 1, width), strict=True):
-                column.append(value)
-    return Spans(*(torch.tensor(c, dtype=torch.long, device=device) for c in columns))
+    return _spans(
+        (
+            (row, first, last, width)
+            for row, found in enumerate(rows)
+            for (first, last), width in zip(found.tokens, found.widths, strict=True)
+        ),
+        device,
+    )
 
 
 def entity_spans(rows: Sequence[Sequence[Entity]], device: torch.device) -> Spans:
     """The given entities of each row of a batch, as spans."""
+    return _spans(
+        ((row, *e.tokens, e.width) for row, entities in enumerate(rows) for e in entities),
+        device,
+    )
+
+
+def _spans(found: Iterable[tuple[int, int, int, int]], device: torch.device) -> Spans:
+    """(row, first piece, last piece, width) as columns; positions shift past the start token."""
     columns: list[list[int]] = [[], [], [], []]
-    for row, entities in enumerate(rows):
-        for entity in entities:
-            values = (row, entity.tokens[0] + 1, entity.tokens[1] + 1, entity.width)
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
+    for row, first, last, width in found:
+        for column, value in zip(columns, (row, first + 1, last + 1, width), strict=True):
+            column.append(value)
     return Spans(*(torch.tensor(c, dtype=torch.long, device=device) for c in columns))
 
 

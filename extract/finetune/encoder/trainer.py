@@ -14,6 +14,7 @@ import math
 import random
 import time
 from dataclasses import dataclass, field
+from typing import get_args
 
 import numpy as np
 import torch
@@ -52,7 +53,7 @@ MAX_GRAD_NORM = 1.0
 DROPOUT = 0.1
 RELATION_DIM = 32
 WIDTH_DIM = 25  # SpERT's
-TYPES: tuple[MentionKind, ...] = ("drug", "dose", "adverse_event", "route", "frequency", "duration")
+TYPES: tuple[MentionKind, ...] = get_args(MentionKind)
 THRESHOLD = 0.5
 NEGATIVE_RATIO = 0.5
 
