@@ -21,7 +21,7 @@ from pathlib import Path
 from extract.abbreviations import abbreviations
 from extract.rules import RuleExtractor, TermKind, learn_terms
 from loaders import ade_corpus, phee
-from pvkg.evaluation import score_documents, split_documents
+from extract.scoring import score_documents, split_documents
 from pvkg.gold import GoldDocument
 
 ROOT = Path(__file__).resolve().parent.parent

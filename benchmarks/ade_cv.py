@@ -57,8 +57,8 @@ from span_quality import describe
 from extract.finetune import ModelCard, load_finetuned
 from extract.rules import RuleExtractor, learn_terms
 from loaders import ade_corpus, phee
-from pvkg.evaluation import DEFAULT_SEED, Evaluation, score_documents, split_documents
-from pvkg.evaluation.split import split_group
+from extract.scoring import DEFAULT_SEED, Evaluation, score_documents, split_documents
+from extract.scoring.split import split_group
 from pvkg.gold import GoldDocument, make_document
 from pvkg.records import Triple
 

@@ -32,8 +32,8 @@ from extract.rules.context import ContextMatcher, ContextRule, load_context_rule
 from extract.rules.tokens import Tokens, tokenize
 from extract.text import sentences
 from loaders import ade_corpus, phee
-from pvkg.evaluation import split_documents
-from pvkg.evaluation.scores import score
+from extract.scoring import split_documents
+from extract.scoring.scores import score
 from pvkg.gold import GoldDocument, span_fragments
 from pvkg.records import Assertion, Span
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/extraction_quality.py [--data ../shared/data] [--record]
 
-The split is `pvkg.evaluation.split_documents` with its default seed and test fraction, by
+The split is `pvkg.app.evaluation.split_documents` with its default seed and test fraction, by
 PubMed id, so no abstract is on both sides. Everything an extractor is shown comes from the
 training part only: the rule extractor's term list (`learn_terms` over the ADE and PHEE
 training documents) and the LLM's few-shot examples (the ADE training documents, written
@@ -41,7 +41,7 @@ from extract.base import ExtractionResult
 from extract.llm import LLMExtractor, LLMOptions, build_llm_extractor
 from extract.rules import RuleExtractor, learn_terms
 from loaders import ade_corpus, phee
-from pvkg.evaluation import DEFAULT_SEED, Evaluation, Split, score_documents, split_documents
+from extract.scoring import DEFAULT_SEED, Evaluation, Split, score_documents, split_documents
 from pvkg.gold import GoldDocument
 from pvkg.records import Note, Triple
 

@@ -28,7 +28,7 @@ __all__ = ["__version__", *API]
 
 def __getattr__(name: str) -> Any:
     if name in API:
-        from pvkg import api
+        from pvkg.app import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'pvkg' has no attribute {name!r}")

@@ -1,3 +1,3 @@
-from pvkg.cli import main
+from pvkg.app.cli import main
 
 main()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from extract.finetune.card import DataSummary
 from pvkg.errors import ConfigError
-from pvkg.evaluation import split_documents
+from extract.scoring import split_documents
 from pvkg.gold import GoldDocument
 
 

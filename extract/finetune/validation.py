@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extract.base import Extractor
-from pvkg.evaluation import score_documents
+from extract.scoring import score_documents
 from pvkg.gold import GoldDocument
 
 # The checkpoint is chosen on this: the relation users count signals from.

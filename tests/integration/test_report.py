@@ -30,8 +30,8 @@ from pvkg.records import (
     ReportedEvent,
     Span,
 )
-from pvkg.reporting import ReportOptions, write_report
-from pvkg.reporting.assets import csp_hash
+from pvkg.app.reporting import ReportOptions, write_report
+from pvkg.app.reporting.assets import csp_hash
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,6 @@
 """`pvkg eval` on real ADE-corpus rows of three abstracts.
 
-The main paths run `python -m pvkg` in a subprocess; error paths run `pvkg.cli.main` in this
+The main paths run `python -m pvkg` in a subprocess; error paths run `pvkg.app.cli.main` in this
 process (same code, without paying the CLI's start-up time again and again).
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pvkg.cli import main
+from pvkg.app.cli import main
 
 PMIDS = ("10102531", "10190739", "10327035")
 FILES = ("DRUG-AE.rel", "DRUG-DOSE.rel", "ADE-NEG.txt")
@@ -34,7 +34,7 @@ def pvkg(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def in_process(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path
 ) -> tuple[int, str, str]:
-    """Exit status, stdout and stderr of `pvkg ARGS` run through `pvkg.cli.main`."""
+    """Exit status, stdout and stderr of `pvkg ARGS` run through `pvkg.app.cli.main`."""
     monkeypatch.setattr(sys, "argv", ["pvkg", *map(str, args)])
     with pytest.raises(SystemExit) as exit_info:
         main()

@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from rich.console import Console
 
-from pvkg.evaluation import Evaluation, metrics_table, render_markdown, score, score_documents
+from extract.scoring import Evaluation, score, score_documents
+from pvkg.app.evaluation import metrics_table, render_markdown
 from pvkg.gold import GoldDocument, fragment_span, gold_extractor, make_document
 from pvkg.records import Assertion, ExtractorInfo, Mention, Note, Span, Triple
 

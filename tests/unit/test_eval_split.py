@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pvkg.errors import ConfigError
-from pvkg.evaluation import split_documents
+from extract.scoring import split_documents
 from pvkg.gold import GoldDocument, make_document
 from pvkg.records import Note
 

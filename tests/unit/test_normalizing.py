@@ -9,7 +9,7 @@ from kg.store import open_store
 from normalize.index import open_index
 from normalize.index_build import build_index
 from pvkg.jsonl import read_jsonl, write_jsonl
-from pvkg.normalizing import Normalizer, normalize_file
+from pvkg.app.normalizing import Normalizer, normalize_file
 from pvkg.records import EXPANSION, ExtractorInfo, NormalizedTriple, Note, Span, Triple
 from tests.conftest import FIXTURES
 

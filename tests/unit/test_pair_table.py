@@ -25,7 +25,7 @@ from kg.pair_table import PairTable
 from kg.reference_counts import count_pairs
 from loaders.openebgm import read_openebgm_csv
 from pvkg.errors import InputError
-from pvkg.pipeline import TOP, _top
+from pvkg.app.pipeline import TOP, _top
 
 
 @pytest.fixture(scope="module")

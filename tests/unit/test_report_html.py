@@ -14,15 +14,15 @@ from kg.disproportionality import PairCounts, Signal, compute_signals
 from kg.ebgm import Prior
 from kg.evidence import Mention, PairEvidence, TripleEvidence
 from pvkg.errors import ConfigError
-from pvkg.reporting import ReportOptions, write_report
-from pvkg.reporting.assets import SCRIPT, STYLE, csp_hash
-from pvkg.reporting.format import shown, sortable
-from pvkg.reporting.model import ReportData, Row, flags, ranked
-from pvkg.reporting.page import render
-from pvkg.reporting.plots import effect_plot, forest_plot
-from pvkg.reporting.sections import evidence_section, highlight
-from pvkg.reporting.svg import log_scale
-from pvkg.reporting.table import signal_table
+from pvkg.app.reporting import ReportOptions, write_report
+from pvkg.app.reporting.assets import SCRIPT, STYLE, csp_hash
+from pvkg.app.reporting.format import shown, sortable
+from pvkg.app.reporting.model import ReportData, Row, flags, ranked
+from pvkg.app.reporting.page import render
+from pvkg.app.reporting.plots import effect_plot, forest_plot
+from pvkg.app.reporting.sections import evidence_section, highlight
+from pvkg.app.reporting.svg import log_scale
+from pvkg.app.reporting.table import signal_table
 
 NOTE = 'Seen today. Took <i>Augmentin</i> 875 mg & got a "rash".'
 

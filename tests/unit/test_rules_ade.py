@@ -11,7 +11,7 @@ from pathlib import Path
 from extract.rules import RuleExtractor, learn_terms
 from loaders import ade_corpus
 from pvkg.errors import InputError
-from pvkg.evaluation import score_documents, split_documents
+from extract.scoring import score_documents, split_documents
 
 STRICT_FLOOR = 0.36
 LENIENT_FLOOR = 0.47

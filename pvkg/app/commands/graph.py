@@ -13,7 +13,7 @@ from rich.table import Table
 
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError, InputError
-from pvkg.loading import FORMATS, LoadFormat, load_file
+from pvkg.app.loading import FORMATS, LoadFormat, load_file
 
 if TYPE_CHECKING:
     from kg.disproportionality import Signal
@@ -124,7 +124,7 @@ def signals(
 ) -> None:
     """Disproportionality signals (PRR, ROR, χ², IC, EBGM) over unique reports."""
     from kg.counts import CountOptions, Mode
-    from pvkg.signaling import store_signal_table
+    from pvkg.app.signaling import store_signal_table
 
     if mode not in ("co-reported", "causal"):
         raise ConfigError(f"unknown mode {mode!r}", hint="choose co-reported or causal")
@@ -209,7 +209,7 @@ def export(
     password: PasswordOption = None,
 ) -> None:
     """Export triples (csv, jsonl) or the whole graph (ttl, nt, jsonld, graphml)."""
-    from pvkg.exporting import export_store
+    from pvkg.app.exporting import export_store
 
     count = export_store(store, fmt, output, user=user, password=password)
     err.print(f"wrote {count} {'rows' if fmt in ('csv', 'jsonl') else 'items'} to {output}")

@@ -11,14 +11,14 @@ import typer
 from rich.console import Console
 
 from pvkg.errors import ConfigError
-from pvkg.evaluation import evaluate_files, export_gold, metrics_table, render_markdown
+from pvkg.app.evaluation import evaluate_files, export_gold, metrics_table, render_markdown
 
 # Problems shown on stderr; the report and --json list them all.
 SHOWN_PROBLEMS = 10
 
 
 class FormatChoice(StrEnum):
-    """The gold formats `pvkg.evaluation.sources` reads."""
+    """The gold formats `pvkg.app.evaluation.sources` reads."""
 
     ade = "ade"
     phee = "phee"

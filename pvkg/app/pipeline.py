@@ -21,7 +21,7 @@ from kg.load import load
 from kg.store import GraphStore, open_store
 from loaders.notes import read_notes
 from pvkg.errors import InputError
-from pvkg.normalizing import Normalizer, NormalizeSummary
+from pvkg.app.normalizing import Normalizer, NormalizeSummary
 from pvkg.records import CaseReport, Note
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def finish_run(
     from kg.counts import pair_table
     from kg.disproportionality import compute_signal_table
     from kg.export import export
-    from pvkg.reporting import ReportOptions, write_report
+    from pvkg.app.reporting import ReportOptions, write_report
 
     stage = on_stage or (lambda name: None)
     out = options.output

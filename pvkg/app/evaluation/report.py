@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from rich.table import Table
 
-from pvkg.evaluation.results import MODES, DocumentErrors, Evaluation, ModeScores
-from pvkg.evaluation.scores import AssertionScore, Score
+from extract.scoring.results import MODES, DocumentErrors, Evaluation, ModeScores
+from extract.scoring.scores import AssertionScore, Score
 
 ERROR_LABELS = {"false_negative": "missed", "false_positive": "spurious", "assertion": "assertion"}
 

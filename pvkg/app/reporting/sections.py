@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from html import escape
 
 from kg.evidence import Mention, PairEvidence, TripleEvidence
-from pvkg.reporting.format import shown
-from pvkg.reporting.model import Row
-from pvkg.reporting.table import badges_html, interval_text
+from pvkg.app.reporting.format import shown
+from pvkg.app.reporting.model import Row
+from pvkg.app.reporting.table import badges_html, interval_text
 
 
 def highlight(sentence: Mention, marks: Sequence[tuple[str, Mention]]) -> tuple[str, list[str]]:

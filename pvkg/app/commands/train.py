@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pvkg.commands.eval import FormatChoice
-from pvkg.commands.graph import ErrorReporter, err
+from pvkg.app.commands.eval import FormatChoice
+from pvkg.app.commands.graph import ErrorReporter, err
 
 if TYPE_CHECKING:
     from extract.finetune import ModelCard, TrainEvent
@@ -86,7 +86,7 @@ def train_command(
     """Fine-tune an extractor on annotated notes; run it with --extractor finetuned."""
     from extract.finetune import TrainOptions
     from extract.finetune.options import DEFAULT_SEED
-    from pvkg.training import train
+    from pvkg.app.training import train
 
     options = TrainOptions(
         kind=kind.value,

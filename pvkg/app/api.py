@@ -22,11 +22,11 @@ if TYPE_CHECKING:
     from kg.load import LoadSummary
     from normalize.link import LinkResult
     from normalize.manifest import Manifest
-    from pvkg.extracting import ExtractSummary
-    from pvkg.loading import LoadFormat
-    from pvkg.normalizing import NormalizeSummary
-    from pvkg.pipeline import FinishSummary, RunSummary
-    from pvkg.reporting import ReportSummary
+    from pvkg.app.extracting import ExtractSummary
+    from pvkg.app.loading import LoadFormat
+    from pvkg.app.normalizing import NormalizeSummary
+    from pvkg.app.pipeline import FinishSummary, RunSummary
+    from pvkg.app.reporting import ReportSummary
 
 StorePath = str | Path
 
@@ -61,7 +61,7 @@ def extract(
 ) -> ExtractSummary:
     """`pvkg extract`: triples of every note to a JSONL file (`extractor` rules, llm or
     finetuned with `model_path`)."""
-    from pvkg.extracting import ExtractorOptions, build_extractor, extract_notes
+    from pvkg.app.extracting import ExtractorOptions, build_extractor, extract_notes
 
     chosen = build_extractor(ExtractorOptions(kind=extractor, terms=_path(terms),
                                               index=_path(index),
@@ -81,7 +81,7 @@ def train(
     """`pvkg train`: fine-tune an `encoder` or a `lora` adapter on gold annotations; other
     keyword arguments are `extract.finetune.TrainOptions` fields (epochs, seed, ...)."""
     from extract.finetune import TrainOptions
-    from pvkg.training import train as train_on
+    from pvkg.app.training import train as train_on
 
     paths = [gold] if isinstance(gold, str | Path) else list(gold)
     chosen = TrainOptions(
@@ -95,14 +95,14 @@ def train(
 
 def normalize(triples: str | Path, index: str | Path, output: str | Path) -> NormalizeSummary:
     """`pvkg normalize`: link a triples file's mentions and parse its doses."""
-    from pvkg.normalizing import normalize_file
+    from pvkg.app.normalizing import normalize_file
 
     return normalize_file(triples, index, output)
 
 
 def load(path: str | Path, format: LoadFormat, store: StorePath = DEFAULT_STORE) -> LoadSummary:
     """`pvkg load`: triples, FAERS or openEBGM reports into the graph store."""
-    from pvkg.loading import load_file
+    from pvkg.app.loading import load_file
 
     return load_file(path, format, store)
 
@@ -115,21 +115,21 @@ def signals(
     output: str | Path | None = None,
 ) -> list[Signal]:
     """`pvkg signals`: disproportionality of every drug–event pair, over unique reports."""
-    from pvkg.signaling import store_signals
+    from pvkg.app.signaling import store_signals
 
     return store_signals(store, methods=methods, min_count=min_count, output=output)
 
 
 def report(store: StorePath = DEFAULT_STORE, output: str | Path = "report.html") -> ReportSummary:
     """`pvkg report`: the self-contained HTML signal report."""
-    from pvkg.reporting import write_report
+    from pvkg.app.reporting import write_report
 
     return write_report(store, output)
 
 
 def export(store: StorePath, format: str, output: str | Path) -> int:
     """`pvkg export`: triples (csv, jsonl) or the graph (ttl, nt, jsonld, graphml)."""
-    from pvkg.exporting import export_store
+    from pvkg.app.exporting import export_store
 
     return export_store(store, format, output)
 
@@ -144,8 +144,8 @@ def run(
     terms: str | Path | None = None,
 ) -> tuple[list[RunSummary], FinishSummary]:
     """`pvkg run`: extract, normalize, load, score, report; resumable."""
-    from pvkg.extracting import ExtractorOptions, build_extractor
-    from pvkg.pipeline import RunOptions, finish_run, run_pipeline
+    from pvkg.app.extracting import ExtractorOptions, build_extractor
+    from pvkg.app.pipeline import RunOptions, finish_run, run_pipeline
 
     paths = [notes] if isinstance(notes, str | Path) else list(notes)
     chosen = build_extractor(ExtractorOptions(kind=extractor, terms=_path(terms),

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from pvkg.commands.graph import ErrorReporter
-from pvkg.extracting import ExtractSummary, extract_notes
+from pvkg.app.commands.graph import ErrorReporter
+from pvkg.app.extracting import ExtractSummary, extract_notes
 
 if TYPE_CHECKING:
     from extract.base import ExtractionResult, Extractor
@@ -104,14 +104,14 @@ def extract_command(
 ) -> None:
     """Find (drug, dose, adverse event) triples in notes; one Triple JSON per line."""
     if extractor is ExtractorChoice.rules:
-        from pvkg.extracting import ExtractorOptions, build_extractor
+        from pvkg.app.extracting import ExtractorOptions, build_extractor
 
         chosen = build_extractor(
             ExtractorOptions(terms=terms, index=terminology, min_confidence=min_confidence,
                              morphology=not no_suffixes)
         )  # fmt: skip
     elif extractor is ExtractorChoice.finetuned:
-        from pvkg.extracting import ExtractorOptions, build_extractor
+        from pvkg.app.extracting import ExtractorOptions, build_extractor
 
         chosen = build_extractor(
             ExtractorOptions(kind="finetuned", model_path=model_path, device=llm_device)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pvkg.evaluation.scores import AssertionScore, Score
+from extract.scoring.scores import AssertionScore, Score
 from pvkg.records import Record
 
 ENTITY_TYPES = ("drug", "dose", "adverse_event")

@@ -14,7 +14,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from pvkg.commands.graph import (
+from pvkg.app.commands.graph import (
     DEFAULT_METHODS,
     ErrorReporter,
     PasswordOption,
@@ -26,7 +26,7 @@ from pvkg.commands.graph import (
 from pvkg.config import DEFAULT_STORE
 
 if TYPE_CHECKING:
-    from pvkg.pipeline import FinishSummary, RunSummary
+    from pvkg.app.pipeline import FinishSummary, RunSummary
 
 
 def run(
@@ -67,8 +67,8 @@ def run(
 ) -> None:
     """Extract, normalize, load, score and report: notes in, signal report out. A re-run
     skips the notes already done."""
-    from pvkg.extracting import ExtractorOptions, build_extractor
-    from pvkg.pipeline import FinishOptions, RunOptions, finish_run, run_pipeline
+    from pvkg.app.extracting import ExtractorOptions, build_extractor
+    from pvkg.app.pipeline import FinishOptions, RunOptions, finish_run, run_pipeline
 
     chosen = build_extractor(
         ExtractorOptions(
@@ -112,7 +112,7 @@ def run(
 
 
 def _print_summary(summaries: list[RunSummary], finished: FinishSummary) -> None:
-    from pvkg.pipeline import RunSummary
+    from pvkg.app.pipeline import RunSummary
 
     total = RunSummary()
     for one in summaries:

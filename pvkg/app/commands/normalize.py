@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pvkg.commands.graph import ErrorReporter
+from pvkg.app.commands.graph import ErrorReporter
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -22,7 +22,7 @@ def normalize(
 ) -> None:
     """Link drug and adverse-event mentions to CUIs, RxNorm ingredients, SNOMED CT and
     MedDRA, and parse doses into value, unit, route and frequency."""
-    from pvkg.normalizing import normalize_file
+    from pvkg.app.normalizing import normalize_file
 
     reporter = ErrorReporter()
     summary = normalize_file(triples, index, output, on_error=reporter)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from pvkg.evaluation.matching import Item, lenient_pairs, strict_pairs, unique_items
-from pvkg.evaluation.results import ENTITY_TYPES, MODES, ErrorItem, ErrorKind, Mode
+from extract.scoring.matching import Item, lenient_pairs, strict_pairs, unique_items
+from extract.scoring.results import ENTITY_TYPES, MODES, ErrorItem, ErrorKind, Mode
 from pvkg.gold import Fragments, GoldDocument, span_fragments
 from pvkg.records import Assertion, Span, Triple
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from html import escape
 
 from kg.disproportionality import Signal
-from pvkg.reporting.format import shown, sortable
-from pvkg.reporting.model import Row
+from pvkg.app.reporting.format import shown, sortable
+from pvkg.app.reporting.model import Row
 
 
 @dataclass(frozen=True)

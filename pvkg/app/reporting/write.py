@@ -16,9 +16,9 @@ from kg.store import GraphStore, is_neo4j_uri, open_store
 from pvkg import __version__
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
-from pvkg.reporting.model import ReportData, Row, ranked
-from pvkg.reporting.page import render
-from pvkg.signaling import DEFAULT_METHODS
+from pvkg.app.reporting.model import ReportData, Row, ranked
+from pvkg.app.reporting.page import render
+from pvkg.app.signaling import DEFAULT_METHODS
 
 
 @dataclass(frozen=True)

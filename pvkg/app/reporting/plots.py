@@ -7,9 +7,9 @@ import math
 from collections.abc import Collection, Iterator, Sequence
 
 from kg.disproportionality import Signal
-from pvkg.reporting.format import shown
-from pvkg.reporting.model import Row
-from pvkg.reporting.svg import (
+from pvkg.app.reporting.format import shown
+from pvkg.app.reporting.model import Row
+from pvkg.app.reporting.svg import (
     LogScale,
     figure,
     line,
@@ -19,7 +19,7 @@ from pvkg.reporting.svg import (
     tick_label,
     tooltip,
 )
-from pvkg.reporting.table import interval_text
+from pvkg.app.reporting.table import interval_text
 
 ROW_HEIGHT = 26
 LABEL_CHARS = 42

@@ -11,13 +11,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from pvkg import __version__
-from pvkg.commands import graph, normalize, report, run
-from pvkg.commands.eval import eval_command
-from pvkg.commands.extract import extract_command
-from pvkg.commands.terminology import app as terminology_app
-from pvkg.commands.train import train_command
+from pvkg.app.commands import graph, normalize, report, run
+from pvkg.app.commands.eval import eval_command
+from pvkg.app.commands.extract import extract_command
+from pvkg.app.commands.terminology import app as terminology_app
+from pvkg.app.commands.train import train_command
 from pvkg.config import find_config
-from pvkg.config_map import default_map
+from pvkg.app.config_map import default_map
 from pvkg.errors import PvkgError
 
 app = typer.Typer(

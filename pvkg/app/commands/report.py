@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pvkg.commands.graph import DEFAULT_METHODS, PasswordOption, StoreOption, UserOption, err
+from pvkg.app.commands.graph import DEFAULT_METHODS, PasswordOption, StoreOption, UserOption, err
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
 
@@ -38,7 +38,7 @@ def report(
 ) -> None:
     """Write the HTML signal report: table, forest plot, effect plot, evidence sentences."""
     from kg.counts import CountOptions
-    from pvkg.reporting import ReportOptions, write_report
+    from pvkg.app.reporting import ReportOptions, write_report
 
     if mode not in ("co-reported", "causal"):
         raise ConfigError(f"unknown mode {mode!r}", hint="choose co-reported or causal")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from html import escape
 
-from pvkg.reporting.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
-from pvkg.reporting.model import ReportData
-from pvkg.reporting.plots import effect_plot, forest_plot
-from pvkg.reporting.sections import evidence_section
-from pvkg.reporting.table import signal_table
+from pvkg.app.reporting.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
+from pvkg.app.reporting.model import ReportData
+from pvkg.app.reporting.plots import effect_plot, forest_plot
+from pvkg.app.reporting.sections import evidence_section
+from pvkg.app.reporting.table import signal_table
 
 CITATIONS = (
     "PRR and the Evans criteria: Evans SJW, Waller PC, Davis S. Use of proportional reporting "

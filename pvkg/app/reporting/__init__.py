@@ -1,5 +1,5 @@
 """The self-contained HTML signal report (`pvkg report`)."""
 
-from pvkg.reporting.write import ReportOptions, ReportSummary, write_report
+from pvkg.app.reporting.write import ReportOptions, ReportSummary, write_report
 
 __all__ = ["ReportOptions", "ReportSummary", "write_report"]

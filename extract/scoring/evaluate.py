@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from pvkg.evaluation.compare import Comparison, compare
-from pvkg.evaluation.results import (
+from extract.scoring.compare import Comparison, compare
+from extract.scoring.results import (
     ENTITY_TYPES,
     MODES,
     RELATION_TYPES,
@@ -21,7 +21,7 @@ from pvkg.evaluation.results import (
     Mode,
     ModeScores,
 )
-from pvkg.evaluation.scores import Score, assertion_score, score
+from extract.scoring.scores import Score, assertion_score, score
 from pvkg.gold import GoldDocument
 from pvkg.records import Assertion, Triple
 
