@@ -20,8 +20,8 @@ from pathlib import Path
 
 from extract.abbreviations import abbreviations
 from extract.rules import RuleExtractor, TermKind, learn_terms
-from loaders import ade_corpus, phee
 from extract.scoring import score_documents, split_documents
+from loaders import ade_corpus, phee
 from pvkg.gold import GoldDocument
 
 ROOT = Path(__file__).resolve().parent.parent

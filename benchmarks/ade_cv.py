@@ -56,9 +56,9 @@ from span_quality import describe
 
 from extract.finetune import ModelCard, load_finetuned
 from extract.rules import RuleExtractor, learn_terms
-from loaders import ade_corpus, phee
 from extract.scoring import DEFAULT_SEED, Evaluation, score_documents, split_documents
 from extract.scoring.split import split_group
+from loaders import ade_corpus, phee
 from pvkg.gold import GoldDocument, make_document
 from pvkg.records import Triple
 

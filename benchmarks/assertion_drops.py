@@ -30,10 +30,10 @@ from pathlib import Path
 
 from extract.rules.context import ContextMatcher, ContextRule, load_context_rules
 from extract.rules.tokens import Tokens, tokenize
-from extract.text import sentences
-from loaders import ade_corpus, phee
 from extract.scoring import split_documents
 from extract.scoring.scores import score
+from extract.text import sentences
+from loaders import ade_corpus, phee
 from pvkg.gold import GoldDocument, span_fragments
 from pvkg.records import Assertion, Span
 

@@ -40,8 +40,8 @@ from pathlib import Path
 from extract.base import ExtractionResult
 from extract.llm import LLMExtractor, LLMOptions, build_llm_extractor
 from extract.rules import RuleExtractor, learn_terms
-from loaders import ade_corpus, phee
 from extract.scoring import DEFAULT_SEED, Evaluation, Split, score_documents, split_documents
+from loaders import ade_corpus, phee
 from pvkg.gold import GoldDocument
 from pvkg.records import Note, Triple
 

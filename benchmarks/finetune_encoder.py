@@ -45,8 +45,8 @@ from extract.finetune import (
 )
 from extract.finetune.options import EventHandler
 from extract.rules import RuleExtractor, learn_terms
-from loaders import ade_corpus, phee
 from extract.scoring import DEFAULT_SEED, Evaluation, split_documents
+from loaders import ade_corpus, phee
 from pvkg.gold import GoldDocument
 from pvkg.records import Triple
 

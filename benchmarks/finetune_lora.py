@@ -35,8 +35,8 @@ from extraction_quality import Row, llm_rate, run_extractor, sample, scored, tab
 
 from extract.finetune import ModelCard, TrainEvent, TrainOptions, load_finetuned, train_model
 from extract.rules import RuleExtractor, learn_terms
-from loaders import ade_corpus, phee
 from extract.scoring import DEFAULT_SEED, split_documents
+from loaders import ade_corpus, phee
 from pvkg.gold import GoldDocument
 
 ROOT = Path(__file__).resolve().parent.parent

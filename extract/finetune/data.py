@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from extract.finetune.card import DataSummary
-from pvkg.errors import ConfigError
 from extract.scoring import split_documents
+from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument
 
 

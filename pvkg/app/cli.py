@@ -16,8 +16,8 @@ from pvkg.app.commands.eval import eval_command
 from pvkg.app.commands.extract import extract_command
 from pvkg.app.commands.terminology import app as terminology_app
 from pvkg.app.commands.train import train_command
-from pvkg.config import find_config
 from pvkg.app.config_map import default_map
+from pvkg.config import find_config
 from pvkg.errors import PvkgError
 
 app = typer.Typer(

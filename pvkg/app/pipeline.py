@@ -20,8 +20,8 @@ from extract.base import ExtractionResult, Extractor
 from kg.load import load
 from kg.store import GraphStore, open_store
 from loaders.notes import read_notes
-from pvkg.errors import InputError
 from pvkg.app.normalizing import Normalizer, NormalizeSummary
+from pvkg.errors import InputError
 from pvkg.records import CaseReport, Note
 
 if TYPE_CHECKING:

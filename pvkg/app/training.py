@@ -12,9 +12,9 @@ from pathlib import Path
 
 from extract.finetune import ModelCard, TrainOptions, train_model
 from extract.finetune.options import EventHandler
-from pvkg.errors import ConfigError
 from extract.scoring import split_documents
 from pvkg.app.evaluation import GoldFormat, load_gold
+from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument
 from pvkg.jsonl import ErrorHandler
 

@@ -18,6 +18,8 @@ from kg.counts import pair_counts
 from kg.evidence import Mention, PairEvidence, pair_evidence
 from kg.load import load
 from kg.store import GraphStore, open_store
+from pvkg.app.reporting import ReportOptions, write_report
+from pvkg.app.reporting.assets import csp_hash
 from pvkg.records import (
     CaseReport,
     Concept,
@@ -30,8 +32,6 @@ from pvkg.records import (
     ReportedEvent,
     Span,
 )
-from pvkg.app.reporting import ReportOptions, write_report
-from pvkg.app.reporting.assets import csp_hash
 
 pytestmark = pytest.mark.integration
 

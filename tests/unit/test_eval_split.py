@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pvkg.errors import ConfigError
 from extract.scoring import split_documents
+from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument, make_document
 from pvkg.records import Note
 

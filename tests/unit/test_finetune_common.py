@@ -13,10 +13,10 @@ from extract.finetune import TrainOptions, read_card
 from extract.finetune.card import CARD_FILE, DataSummary, EpochRecord, ModelCard, write_card
 from extract.finetune.data import training_data
 from extract.finetune.validation import SELECTION_METRIC, EarlyStopping
-from pvkg.app.cli import main
-from pvkg.errors import ConfigError
 from extract.scoring import DEFAULT_SEED, split_documents
+from pvkg.app.cli import main
 from pvkg.app.extracting import ExtractorOptions, build_extractor
+from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument, gold_extractor, make_document
 from pvkg.records import Note, Span, Triple
 

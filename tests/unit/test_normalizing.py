@@ -8,8 +8,8 @@ from kg.load import load
 from kg.store import open_store
 from normalize.index import open_index
 from normalize.index_build import build_index
-from pvkg.jsonl import read_jsonl, write_jsonl
 from pvkg.app.normalizing import Normalizer, normalize_file
+from pvkg.jsonl import read_jsonl, write_jsonl
 from pvkg.records import EXPANSION, ExtractorInfo, NormalizedTriple, Note, Span, Triple
 from tests.conftest import FIXTURES
 

@@ -24,8 +24,8 @@ from kg.ebgm import distinct_points
 from kg.pair_table import PairTable
 from kg.reference_counts import count_pairs
 from loaders.openebgm import read_openebgm_csv
-from pvkg.errors import InputError
 from pvkg.app.pipeline import TOP, _top
+from pvkg.errors import InputError
 
 
 @pytest.fixture(scope="module")

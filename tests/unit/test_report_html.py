@@ -13,7 +13,6 @@ from kg.counts import CountOptions
 from kg.disproportionality import PairCounts, Signal, compute_signals
 from kg.ebgm import Prior
 from kg.evidence import Mention, PairEvidence, TripleEvidence
-from pvkg.errors import ConfigError
 from pvkg.app.reporting import ReportOptions, write_report
 from pvkg.app.reporting.assets import SCRIPT, STYLE, csp_hash
 from pvkg.app.reporting.format import shown, sortable
@@ -23,6 +22,7 @@ from pvkg.app.reporting.plots import effect_plot, forest_plot
 from pvkg.app.reporting.sections import evidence_section, highlight
 from pvkg.app.reporting.svg import log_scale
 from pvkg.app.reporting.table import signal_table
+from pvkg.errors import ConfigError
 
 NOTE = 'Seen today. Took <i>Augmentin</i> 875 mg & got a "rash".'
 

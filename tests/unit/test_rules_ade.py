@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from extract.rules import RuleExtractor, learn_terms
+from extract.scoring import score_documents, split_documents
 from loaders import ade_corpus
 from pvkg.errors import InputError
-from extract.scoring import score_documents, split_documents
 
 STRICT_FLOOR = 0.36
 LENIENT_FLOOR = 0.47

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pvkg.errors import ConfigError
 from pvkg.app.evaluation import evaluate_files, export_gold, metrics_table, render_markdown
+from pvkg.errors import ConfigError
 
 # Problems shown on stderr; the report and --json list them all.
 SHOWN_PROBLEMS = 10

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pvkg.app.loading import FORMATS, LoadFormat, load_file
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError, InputError
-from pvkg.app.loading import FORMATS, LoadFormat, load_file
 
 if TYPE_CHECKING:
     from kg.disproportionality import Signal

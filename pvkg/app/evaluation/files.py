@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pvkg.errors import InputError
 from extract.scoring.evaluate import score_documents
 from extract.scoring.results import Evaluation
 from pvkg.app.evaluation.sources import GoldFormat, detect_format, load_gold
+from pvkg.errors import InputError
 from pvkg.jsonl import ErrorHandler, read_jsonl, write_jsonl
 from pvkg.records import ExtractorInfo, Note, Triple
 
