@@ -166,12 +166,11 @@ def smollm2_rows(
             examples_k=2,
             concurrency=1,
             max_tokens=args.llm_max_tokens,
-            device="cpu",
             use_cache=False,
         )
         started = time.perf_counter()
         try:
-            extractor = build_llm_extractor(options)
+            extractor = build_llm_extractor(options, device="cpu")
         except Exception as exc:  # the row says why
             name = "LLM few-shot, SmolLM2-135M (CPU)"
             return chosen, [Row(name, "ADE test sample", note=f"not run: {exc}")], []

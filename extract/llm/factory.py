@@ -1,6 +1,6 @@
 """`build_llm_extractor`: LLMOptions in, a ready extractor out.
 
-Cheap checks come first (prompt, examples, privacy), so a bad flag fails before a model
+Cheap checks come first (prompt, examples, privacy), so a bad option fails before a model
 loads. The Hugging Face stack is imported only when a local model is asked for.
 """
 
@@ -20,14 +20,16 @@ from extract.llm.prompting import load_prompt
 from extract.llm.strategies import Chain, SingleStep, Strategy
 from pvkg.config import cache_dir
 from pvkg.errors import ConfigError
+from pvkg.options import ref
 
 HF_HINT = "pip install 'pvkg[hf]'"
 
 
-def build_llm_extractor(options: LLMOptions) -> LLMExtractor:
-    """The LLM extractor the options describe (an `extract.base.Extractor`)."""
+def build_llm_extractor(options: LLMOptions, device: str | None = None) -> LLMExtractor:
+    """The LLM extractor the options describe (an `extract.base.Extractor`); a local model
+    runs on torch `device` (default: cuda if any)."""
     strategy = build_strategy(options)
-    backend = build_backend(options)
+    backend = build_backend(options, device)
     cache = None
     if options.use_cache:
         cache = ResponseCache(options.cache_dir or cache_dir() / "llm-cache")
@@ -50,23 +52,29 @@ def build_strategy(options: LLMOptions) -> Strategy:
     return SingleStep(prompt, load_examples(options.examples), options.examples_k)
 
 
-def build_backend(options: LLMOptions) -> Backend:
+def build_backend(options: LLMOptions, device: str | None = None) -> Backend:
     if options.llm_url is not None:
         return _server(options, options.llm_url)
     if options.model_path is None and options.model != PACKAGED_SMOLLM2:
         raise ConfigError(
             "no LLM to extract with",
-            hint="pass --llm-url and --llm-model, --llm-model-path, "
-            f"or --llm-model {PACKAGED_SMOLLM2}",
+            hint=f"set {ref(LLMOptions, 'llm_url')} and {ref(LLMOptions, 'model')}, "
+            f"{ref(LLMOptions, 'model_path')}, or {ref(LLMOptions, 'model')} "
+            f"{PACKAGED_SMOLLM2}",
         )
-    return _local_backend(options)
+    return _local_backend(options, device)
 
 
 def _server(options: LLMOptions, url: str) -> OpenAIBackend:
     if not options.model:
-        raise ConfigError("--llm-url needs --llm-model (the model name the server serves)")
+        raise ConfigError(
+            f"{ref(LLMOptions, 'llm_url')} needs {ref(LLMOptions, 'model')} "
+            "(the model name the server serves)"
+        )
     if options.model_path is not None:
-        raise ConfigError("pass either --llm-url or --llm-model-path, not both")
+        raise ConfigError(
+            f"give either {ref(LLMOptions, 'llm_url')} or {ref(LLMOptions, 'model_path')}, not both"
+        )
     check_endpoint(url, allow_remote=options.allow_remote)
     return OpenAIBackend(
         url,
@@ -84,7 +92,7 @@ def _server(options: LLMOptions, url: str) -> OpenAIBackend:
     )
 
 
-def _local_backend(options: LLMOptions) -> Backend:
+def _local_backend(options: LLMOptions, device: str | None) -> Backend:
     try:
         from extract.llm.local import load_backend
     except ImportError as exc:
@@ -93,7 +101,7 @@ def _local_backend(options: LLMOptions) -> Backend:
         ) from exc
     return load_backend(
         options.model_path,
-        device=options.device,
+        device=device,
         max_tokens=options.max_tokens,
         temperature=options.temperature,
     )

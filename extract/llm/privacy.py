@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pvkg.errors import ConfigError
 
-REMOTE_HINT = "pass --allow-remote-llm to send note text to {host}"
+REMOTE_HINT = "turn on `LLMOptions.allow_remote` to send note text to {host}"
 
 
 def check_endpoint(url: str, *, allow_remote: bool) -> None:

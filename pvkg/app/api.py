@@ -10,14 +10,18 @@ for signal in pvkg.signals(min_count=3)[:10]:
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from extract.finetune import ModelCard
+    from extract.options import ExtractOptions
     from kg.disproportionality import Signal
     from kg.load import LoadSummary
     from normalize.link import LinkResult
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
     from pvkg.app.reporting import ReportSummary
 
 StorePath = str | Path
+R = TypeVar("R", bound="DataclassInstance")
 
 
 def build_index(rrf_dir: str | Path, output: str | Path) -> Manifest:
@@ -53,19 +58,17 @@ def link(index: str | Path, text: str, kind: str = "drug") -> LinkResult:
 def extract(
     notes: str | Path,
     output: str | Path,
-    *,
-    extractor: str = "rules",
-    terms: str | Path | None = None,
-    index: str | Path | None = None,
-    model_path: str | Path | None = None,
+    options: ExtractOptions | None = None,
+    **changes: Any,
 ) -> ExtractSummary:
-    """`pvkg extract`: triples of every note to a JSONL file (`extractor` rules, llm or
-    finetuned with `model_path`)."""
-    from pvkg.app.extracting import ExtractorOptions, build_extractor, extract_notes
+    """`pvkg extract`: triples of every note to a JSONL file. `options` (or its fields as
+    keyword arguments: extractor, terms, terminology, model_path, llm, ...) are the
+    command's flags."""
+    from extract.factory import build_extractor
+    from extract.options import ExtractOptions
+    from pvkg.app.extracting import extract_notes
 
-    chosen = build_extractor(ExtractorOptions(kind=extractor, terms=_path(terms),
-                                              index=_path(index),
-                                              model_path=_path(model_path)))  # fmt: skip
+    chosen = build_extractor(_options(ExtractOptions, options, changes))
     return extract_notes(notes, output, chosen)
 
 
@@ -140,21 +143,30 @@ def run(
     output: str | Path = "pvkg-output",
     *,
     store: StorePath = DEFAULT_STORE,
-    extractor: str = "rules",
-    terms: str | Path | None = None,
+    extraction: ExtractOptions | None = None,
+    **changes: Any,
 ) -> tuple[list[RunSummary], FinishSummary]:
-    """`pvkg run`: extract, normalize, load, score, report; resumable."""
-    from pvkg.app.extracting import ExtractorOptions, build_extractor
+    """`pvkg run`: extract, normalize, load, score, report; resumable. `extraction` (or its
+    fields as keyword arguments) as for `extract`; the rules also match the index's terms."""
+    from extract.factory import build_extractor
+    from extract.options import ExtractOptions
     from pvkg.app.pipeline import RunOptions, finish_run, run_pipeline
 
     paths = [notes] if isinstance(notes, str | Path) else list(notes)
-    chosen = build_extractor(ExtractorOptions(kind=extractor, terms=_path(terms),
-                                              index=Path(index)))  # fmt: skip
+    chosen_options = _options(ExtractOptions, extraction, {**changes, "terminology": index})
+    chosen = build_extractor(chosen_options)
     runs = [RunOptions(notes=Path(p), index=Path(index), output=Path(output), store=str(store))
             for p in paths]  # fmt: skip
     summaries = [run_pipeline(options, chosen) for options in runs]
     return summaries, finish_run(runs[-1])
 
 
-def _path(value: str | Path | None) -> Path | None:
-    return Path(value) if value is not None else None
+def _options(record: type[R], given: R | None, changes: dict[str, Any]) -> R:
+    """`given` (or the defaults) with `changes`; text becomes a path where a path is due."""
+    hints = get_type_hints(record)
+    paths = {name: Path(v) if isinstance(v, str) and Path in get_args(hints[name]) else v
+             for name, v in changes.items() if name in hints}  # fmt: skip
+    unknown = set(changes) - set(hints)
+    if unknown:
+        raise ConfigError(f"{record.__name__} has no option {', '.join(sorted(unknown))}")
+    return replace(given if given is not None else record(), **paths)

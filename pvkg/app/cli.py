@@ -14,11 +14,13 @@ from pvkg import __version__
 from pvkg.app.commands import graph, normalize, report, run
 from pvkg.app.commands.eval import eval_command
 from pvkg.app.commands.extract import extract_command
+from pvkg.app.commands.flags import FLAGS
 from pvkg.app.commands.terminology import app as terminology_app
 from pvkg.app.commands.train import train_command
 from pvkg.app.config_map import default_map
 from pvkg.config import find_config
 from pvkg.errors import PvkgError
+from pvkg.options import as_flags
 
 app = typer.Typer(
     name="pvkg",
@@ -59,10 +61,11 @@ def _root(
 
 
 def fail(error: PvkgError) -> NoReturn:
-    """Print an error as one line (plus its hint) and exit with its code."""
-    _err.print(f"[bold red]error:[/] {escape(error.message)}")
+    """Print an error as one line (plus its hint) and exit with its code; the library's
+    option references are shown as the flags that set them."""
+    _err.print(f"[bold red]error:[/] {escape(as_flags(error.message, FLAGS))}")
     if error.hint:
-        _err.print(f"[dim]hint:[/] {escape(error.hint)}")
+        _err.print(f"[dim]hint:[/] {escape(as_flags(error.hint, FLAGS))}")
     sys.exit(error.exit_code)
 
 

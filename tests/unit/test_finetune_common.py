@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from extract.factory import build_extractor
 from extract.finetune import TrainOptions, read_card
 from extract.finetune.card import CARD_FILE, DataSummary, EpochRecord, ModelCard, write_card
 from extract.finetune.data import training_data
 from extract.finetune.validation import SELECTION_METRIC, EarlyStopping
+from extract.options import ExtractOptions
 from extract.scoring import DEFAULT_SEED, split_documents
 from pvkg.app.cli import main
-from pvkg.app.extracting import ExtractorOptions, build_extractor
 from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument, gold_extractor, make_document
 from pvkg.records import Note, Span, Triple
@@ -146,9 +147,9 @@ def test_early_stopping_waits_patience_epochs() -> None:
 
 def test_finetuned_extractor_needs_a_model_folder(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="needs a model"):
-        build_extractor(ExtractorOptions(kind="finetuned"))
+        build_extractor(ExtractOptions(extractor="finetuned"))
     with pytest.raises(ConfigError, match="not a pvkg fine-tuned model"):
-        build_extractor(ExtractorOptions(kind="finetuned", model_path=tmp_path))
+        build_extractor(ExtractOptions(extractor="finetuned", model_path=tmp_path))
 
 
 def run_cli(

@@ -11,11 +11,11 @@ import pytest
 
 from extract.llm import LLMOptions, build_llm_extractor
 from extract.llm.factory import build_backend
-from extract.llm.options import flag_of
 from extract.llm.privacy import check_endpoint, is_loopback
 from extract.llm.retry import backoff_delay, parse_retry_after
 from extract.llm.streaming import ordered
 from pvkg.errors import ConfigError
+from pvkg.options import flag_table
 from tests.conftest import FIXTURES
 
 
@@ -23,7 +23,7 @@ def test_every_option_names_its_flag_and_says_what_it_does() -> None:
     for option in fields(LLMOptions):
         assert str(option.metadata["flag"]).startswith("--")
         assert option.metadata["help"]
-    assert flag_of("allow_remote") == "--allow-remote-llm"
+    assert flag_table(LLMOptions)[("LLMOptions", "allow_remote")] == "--allow-remote-llm"
     with pytest.raises(FrozenInstanceError):
         LLMOptions().model = "x"  # type: ignore[misc]
 
@@ -31,11 +31,11 @@ def test_every_option_names_its_flag_and_says_what_it_does() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"concurrency": 0}, "--llm-concurrency must be at least 1"),
-        ({"retries": -1}, "--llm-retries must be at least 0"),
-        ({"timeout": 0}, "--llm-timeout must be positive"),
-        ({"prompt": "one-shot"}, "--llm-prompt must be one of zero-shot, few-shot, chain"),
-        ({"response_format": "xml"}, "--llm-response-format must be one of"),
+        ({"concurrency": 0}, "`LLMOptions.concurrency` must be at least 1"),
+        ({"retries": -1}, "`LLMOptions.retries` must be at least 0"),
+        ({"timeout": 0}, "`LLMOptions.timeout` must be positive"),
+        ({"prompt": "one-shot"}, "`LLMOptions.prompt` must be one of zero-shot, few-shot, chain"),
+        ({"response_format": "xml"}, "`LLMOptions.response_format` must be one of"),
         ({"prompt": "few-shot"}, "the few-shot prompt needs examples"),
     ],
 )
@@ -57,7 +57,9 @@ def test_remote_and_unresolvable_hosts_are_not_local() -> None:
 def test_note_text_goes_to_a_remote_server_only_when_allowed() -> None:
     with pytest.raises(ConfigError) as refused:
         build_llm_extractor(LLMOptions(llm_url="https://203.0.113.7/v1", model="m"))
-    assert refused.value.hint == "pass --allow-remote-llm to send note text to 203.0.113.7"
+    assert refused.value.hint == (
+        "turn on `LLMOptions.allow_remote` to send note text to 203.0.113.7"
+    )
     check_endpoint("https://203.0.113.7/v1", allow_remote=True)
     check_endpoint("http://[::1]:8080/v1", allow_remote=False)
     with pytest.raises(ConfigError, match="http"):
@@ -68,7 +70,7 @@ def test_note_text_goes_to_a_remote_server_only_when_allowed() -> None:
     ("changes", "message"),
     [
         ({}, "no LLM to extract with"),
-        ({"llm_url": "http://127.0.0.1:9/v1"}, "--llm-url needs --llm-model"),
+        ({"llm_url": "http://127.0.0.1:9/v1"}, "`LLMOptions.llm_url` needs `LLMOptions.model`"),
         (
             {"llm_url": "http://127.0.0.1:9/v1", "model": "m", "model_path": Path("m")},
             "not both",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +15,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from extract.options import ExtractOptions
+from pvkg.app.commands.flags import from_options
 from pvkg.app.commands.graph import (
     DEFAULT_METHODS,
     ErrorReporter,
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from pvkg.app.pipeline import FinishSummary, RunSummary
 
 
+@from_options("extraction", ExtractOptions, exclude={"terminology"})
 def run(
     notes: Annotated[
         list[Path], typer.Argument(help="Folders of .txt notes, .jsonl or .csv files.")
@@ -36,29 +40,13 @@ def run(
     index: Annotated[
         Path, typer.Option("-t", "--index", help="Terminology index (`pvkg terminology build`).")
     ],
+    extraction: ExtractOptions,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")] = Path(
         "pvkg-output"
     ),
     store: Annotated[
         str, typer.Option("--store", "-s", help="A directory (embedded) or a bolt:// URI.")
     ] = DEFAULT_STORE,
-    extractor: Annotated[
-        str, typer.Option("--extractor", "-e", help="rules, llm or finetuned.")
-    ] = "rules",
-    model_path: Annotated[
-        Path | None, typer.Option(help="Finetuned: a model folder written by `pvkg train`.")
-    ] = None,
-    terms: Annotated[
-        Path | None, typer.Option("--terms", help="Rules: extra term<TAB>kind list.")
-    ] = None,
-    llm_url: Annotated[str | None, typer.Option(help="LLM: OpenAI-compatible base URL.")] = None,
-    llm_model: Annotated[str | None, typer.Option(help="LLM: model name.")] = None,
-    llm_model_path: Annotated[
-        Path | None, typer.Option(help="LLM: local Hugging Face model or .gguf.")
-    ] = None,
-    allow_remote_llm: Annotated[
-        bool, typer.Option(help="LLM: allow sending notes off this machine.")
-    ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Notes per load transaction.")] = 100,
     method: Annotated[str, typer.Option(help="Signal methods.")] = ",".join(DEFAULT_METHODS),
     min_count: Annotated[int, typer.Option(min=1, help="Smallest a (reports) kept.")] = 1,
@@ -67,21 +55,10 @@ def run(
 ) -> None:
     """Extract, normalize, load, score and report: notes in, signal report out. A re-run
     skips the notes already done."""
-    from pvkg.app.extracting import ExtractorOptions, build_extractor
+    from extract.factory import build_extractor
     from pvkg.app.pipeline import FinishOptions, RunOptions, finish_run, run_pipeline
 
-    chosen = build_extractor(
-        ExtractorOptions(
-            kind=extractor,
-            terms=terms,
-            index=index,
-            llm_url=llm_url,
-            llm_model=llm_model,
-            llm_model_path=llm_model_path,
-            allow_remote_llm=allow_remote_llm,
-            model_path=model_path,
-        )
-    )
+    chosen = build_extractor(replace(extraction, terminology=index))
     reporter = ErrorReporter()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip

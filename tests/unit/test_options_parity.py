@@ -1,0 +1,103 @@
+"""One options record per stage: the CLI's flags, `pvkg run` and the API take the same."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from extract.llm import LLMOptions
+from extract.options import ExtractOptions
+from pvkg.app import api
+from pvkg.app.cli import app, main
+from pvkg.app.commands.flags import from_options
+from pvkg.errors import ConfigError
+from pvkg.options import flag_table, flags_of
+
+
+def _command_flags(name: str) -> set[str]:
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    return {opt for param in command.params for opt in param.opts}
+
+
+@pytest.mark.parametrize(("command", "left_out"), [("extract", set()), ("run", {"terminology"})])
+def test_every_extraction_option_is_a_flag_of_extract_and_run(
+    command: str, left_out: set[str]
+) -> None:
+    wanted = {
+        flag for (_, name), flag in flag_table(ExtractOptions).items() if name not in left_out
+    }
+    assert len(wanted) == len(fields(ExtractOptions)) - 1 - len(left_out) + len(fields(LLMOptions))
+    assert wanted <= _command_flags(command)
+    if left_out:  # `pvkg run` matches the terms of its --index instead
+        assert "--index" in _command_flags(command)
+
+
+def test_the_cli_builds_the_record_the_api_builds_from_the_same_values(tmp_path: Path) -> None:
+    seen: list[ExtractOptions] = []
+    probe = typer.Typer()
+
+    @probe.command()
+    @from_options("options", ExtractOptions)
+    def capture(options: ExtractOptions) -> None:
+        seen.append(options)
+
+    terms = tmp_path / "terms.tsv"
+    flags = ["-e", "llm", "--terms", str(terms), "--no-suffixes", "--min-confidence", "0.5",
+             "--llm-url", "http://127.0.0.1:9/v1", "--llm-model", "m", "--no-llm-cache",
+             "--llm-timeout", "5", "--device", "cpu"]  # fmt: skip
+    result = CliRunner().invoke(probe, flags)
+    assert result.exit_code == 0, result.output
+    expected = ExtractOptions(
+        extractor="llm",
+        terms=terms,
+        morphology=False,
+        min_confidence=0.5,
+        device="cpu",
+        llm=LLMOptions(llm_url="http://127.0.0.1:9/v1", model="m", use_cache=False, timeout=5),
+    )
+    assert seen == [expected]
+    changes: dict[str, Any] = {"extractor": "llm", "terms": str(terms), "morphology": False,
+                               "min_confidence": 0.5, "device": "cpu",
+                               "llm": expected.llm}  # fmt: skip
+    assert api._options(ExtractOptions, None, changes) == expected
+    with pytest.raises(ConfigError, match="ExtractOptions has no option colour"):
+        api._options(ExtractOptions, None, {"colour": "red"})
+
+
+def test_every_option_has_help_and_a_long_flag() -> None:
+    for record in (ExtractOptions, LLMOptions):
+        for one in fields(record):
+            assert one.metadata["help"], one.name
+            assert any(flag.startswith("--") for flag in flags_of(one)), one.name
+
+
+def _cli_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+               *args: str) -> str:  # fmt: skip
+    monkeypatch.setattr(sys, "argv", ["pvkg", *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    return capsys.readouterr().err
+
+
+def test_library_messages_name_options_and_the_cli_shows_them_as_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes, out = str(tmp_path), str(tmp_path / "t.jsonl")
+    shown = _cli_error(monkeypatch, capsys, "extract", notes, "-o", out, "-e", "llm",
+                       "--llm-concurrency", "0")  # fmt: skip
+    assert "error: --llm-concurrency must be at least 1, not 0" in shown
+    shown = _cli_error(monkeypatch, capsys, "extract", notes, "-o", out, "-e", "llm",
+                       "--llm-url", "https://203.0.113.7/v1", "--llm-model", "m")  # fmt: skip
+    assert "hint: turn on --allow-remote-llm to send note text to 203.0.113.7" in shown
+    with pytest.raises(ConfigError) as raised:
+        api.extract(notes, out, extractor="finetuned")
+    assert raised.value.hint is not None and "`ExtractOptions.model_path`" in raised.value.hint
+    shown = _cli_error(monkeypatch, capsys, "extract", notes, "-o", out, "-e", "finetuned")
+    assert "hint: set --model-path to a folder written by `pvkg train`" in shown
