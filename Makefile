@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Neo4j is stopped by the trap whether the checks pass or fail.
 test: $(STAMP)
@@ -47,6 +48,7 @@ test: $(STAMP)
 	$(BIN)/ruff check . && \
 	$(BIN)/ruff format --check . && \
 	$(BIN)/mypy && \
+	$(BIN)/lint-imports && \
 	$(BIN)/pytest
 
 # The embedded store, the rule extractor, no server and no model download.

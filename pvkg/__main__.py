@@ -1,3 +1,3 @@
-from pvkg.app.cli import main
+from pvkg.app.entry import main
 
 main()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
+from pvkg.stages import check_stage_packages
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from pvkg.app.normalizing import NormalizeSummary
     from pvkg.app.pipeline import FinishSummary, RunSummary
     from pvkg.app.reporting import ReportSummary
+
+# The API's start-up: before any stage is imported by a call below.
+check_stage_packages()
 
 StorePath = str | Path
 R = TypeVar("R", bound="DataclassInstance")

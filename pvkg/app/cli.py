@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
-from typing import NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from pvkg import __version__
 from pvkg.app.commands import graph, normalize, report, run
@@ -18,9 +14,9 @@ from pvkg.app.commands.flags import FLAGS
 from pvkg.app.commands.terminology import app as terminology_app
 from pvkg.app.commands.train import train_command
 from pvkg.app.config_map import default_map
+from pvkg.app.failing import fail
 from pvkg.config import find_config
 from pvkg.errors import PvkgError
-from pvkg.options import as_flags
 
 app = typer.Typer(
     name="pvkg",
@@ -33,8 +29,6 @@ app.add_typer(terminology_app, name="terminology", no_args_is_help=True)
 app.command("eval")(eval_command)
 app.command("extract")(extract_command)
 app.command("train")(train_command)
-
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 app.command("load")(graph.load)
 app.command("signals")(graph.signals)
@@ -60,15 +54,6 @@ def _root(
     """Pharmacovigilance knowledge graphs from clinical notes and case reports."""
 
 
-def fail(error: PvkgError) -> NoReturn:
-    """Print an error as one line (plus its hint) and exit with its code; the library's
-    option references are shown as the flags that set them."""
-    _err.print(f"[bold red]error:[/] {escape(as_flags(error.message, FLAGS))}")
-    if error.hint:
-        _err.print(f"[dim]hint:[/] {escape(as_flags(error.hint, FLAGS))}")
-    sys.exit(error.exit_code)
-
-
 def main() -> None:
     """Console-script entry point; option defaults come from pvkg.toml when there is one."""
     # Our rich progress bars report the work; Hugging Face's tqdm bars would interleave.
@@ -78,4 +63,4 @@ def main() -> None:
         defaults = default_map(typer.main.get_command(app), config) if config else None
         app(standalone_mode=True, default_map=defaults)
     except PvkgError as error:
-        fail(error)
+        fail(error, FLAGS)
