@@ -15,6 +15,7 @@ from pvkg.app.commands.terminology import app as terminology_app
 from pvkg.app.commands.train import train_command
 from pvkg.app.config_map import default_map
 from pvkg.app.failing import fail
+from pvkg.app.logs import configure_logging
 from pvkg.config import find_config
 from pvkg.errors import PvkgError
 
@@ -50,8 +51,12 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version."
     ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="More log messages (-v pvkg's debug, -vv all)."
+    ),
 ) -> None:
     """Pharmacovigilance knowledge graphs from clinical notes and case reports."""
+    configure_logging(verbose)
 
 
 def main() -> None:

@@ -101,3 +101,24 @@ def test_library_messages_name_options_and_the_cli_shows_them_as_flags(
     assert raised.value.hint is not None and "`ExtractOptions.model_path`" in raised.value.hint
     shown = _cli_error(monkeypatch, capsys, "extract", notes, "-o", out, "-e", "finetuned")
     assert "hint: set --model-path to a folder written by `pvkg train`" in shown
+
+
+def test_pvkgs_log_messages_reach_stderr_and_verbose_adds_debug(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import logging
+
+    from pvkg.app.logs import configure_logging
+
+    stats = logging.getLogger("extract.llm.extractor")
+    configure_logging(0)
+    stats.info("LLM extraction: 3 of 40 returned spans not in the note (7.5%)")
+    stats.debug("window 2 of 3")
+    logging.getLogger("httpx").info("HTTP Request: POST ...")
+    shown = capsys.readouterr().err
+    assert "3 of 40 returned spans not in the note" in shown
+    assert "window 2 of 3" not in shown and "HTTP Request" not in shown
+    configure_logging(1)
+    stats.debug("window 2 of 3")
+    assert "window 2 of 3" in capsys.readouterr().err
+    configure_logging(0)
