@@ -7,20 +7,13 @@ record carries the number of the line it ends on.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from pvkg.errors import InputError
+from pvkg.problems import ErrorHandler, report
 
-ErrorHandler = Callable[[InputError], None]
 Record = tuple[int, dict[str, str]]
-
-
-def fail(error: InputError, on_error: ErrorHandler | None) -> None:
-    """Hand a bad record to ``on_error`` (and go on) or, without one, raise it."""
-    if on_error is None:
-        raise error
-    on_error(error)
 
 
 def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -59,7 +52,7 @@ class _Utf8Lines:
                 yield raw.decode("utf-8") + "\n"
             except UnicodeDecodeError as exc:
                 reason = f"not UTF-8 (byte {exc.start}: {exc.reason})"
-                fail(InputError(reason, file=self.path, line=self.line_no), self.on_error)
+                report(InputError(reason, file=self.path, line=self.line_no), self.on_error)
 
 
 def csv_rows(path: Path, on_error: ErrorHandler | None) -> Iterator[tuple[int, list[str]]]:
@@ -106,6 +99,6 @@ def _mapped(
             fields = fields[:-1]
         if len(fields) != width:
             reason = f"expected {width} fields, found {len(fields)}"
-            fail(InputError(reason, file=path, line=line_no), on_error)
+            report(InputError(reason, file=path, line=line_no), on_error)
             continue
         yield line_no, dict(zip(header, fields, strict=True))

@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.problems import iter_lines, report
+from loaders.problems import iter_lines
 from pvkg.errors import InputError
 from pvkg.gold import GoldDocument, gold_extractor, make_document, pairings, sentence_span
-from pvkg.jsonl import ErrorHandler
+from pvkg.problems import ErrorHandler, report
 from pvkg.records import MentionKind, Note, Span, Triple
 
 SOURCE = "ade_corpus_v2"

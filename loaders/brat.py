@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.problems import iter_lines, read_text, report
+from loaders.problems import iter_lines, read_text
 from pvkg.errors import InputError
 from pvkg.gold import (
     GoldDocument,
@@ -33,7 +33,7 @@ from pvkg.gold import (
     pairings,
     parse_fragments,
 )
-from pvkg.jsonl import ErrorHandler
+from pvkg.problems import ErrorHandler, report
 from pvkg.records import ASSERTIONS, Assertion, Mention, MentionKind, Note, Span, Triple
 
 SOURCE = "brat"

@@ -22,8 +22,9 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders._lines import ErrorHandler, Record, csv_rows, dollar_rows, fail, with_header
+from loaders._lines import Record, csv_rows, dollar_rows, with_header
 from pvkg.errors import ConfigError, InputError
+from pvkg.problems import ErrorHandler, report
 from pvkg.records import CaseReport, ReportedDrug, ReportedEvent
 
 ROLES = frozenset({"PS", "SS", "C", "I"})
@@ -202,7 +203,7 @@ def _group(
         try:
             report_id, item = _primaryid(row), parse(row)
         except InputError as exc:
-            fail(InputError(exc.reason, file=path, line=line_no), on_error)
+            report(InputError(exc.reason, file=path, line=line_no), on_error)
             continue
         grouped.first_line.setdefault(report_id, line_no)
         if item is not None:
@@ -243,16 +244,16 @@ def _join(
     seen: set[str] = set()
     for line_no, row in demo_rows:
         try:
-            report = _report(row, layout, source, drugs, reactions, seen)
+            case = _report(row, layout, source, drugs, reactions, seen)
         except InputError as exc:
-            fail(InputError(exc.reason, file=demo_path, line=line_no), on_error)
+            report(InputError(exc.reason, file=demo_path, line=line_no), on_error)
             continue
-        yield report
+        yield case
     for table in (drugs, reactions):
         for report_id, line_no in table.first_line.items():
             if report_id not in seen:
                 reason = f"primaryid {report_id} has no demographics row"
-                fail(InputError(reason, file=table.path, line=line_no), on_error)
+                report(InputError(reason, file=table.path, line=line_no), on_error)
 
 
 def _report(

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loaders.problems import read_text, report
+from loaders.problems import read_text
 from pvkg.errors import InputError
 from pvkg.gold import GoldDocument, gold_extractor, make_document, pairings
-from pvkg.jsonl import ErrorHandler
+from pvkg.problems import ErrorHandler, report
 from pvkg.records import ASSERTIONS, Assertion, Mention, MentionKind, Note, Span, Triple
 
 SOURCE = "labelstudio"

@@ -26,9 +26,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from loaders.problems import iter_lines, report
+from loaders.problems import iter_lines
 from pvkg.errors import InputError
-from pvkg.jsonl import ErrorHandler
+from pvkg.problems import ErrorHandler, report
 from pvkg.records import Note
 
 ID_COLUMNS = ("id", "note_id", "row_id")

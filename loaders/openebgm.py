@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders._lines import ErrorHandler, csv_rows, fail, with_header
+from loaders._lines import csv_rows, with_header
 from pvkg.errors import InputError
+from pvkg.problems import ErrorHandler, report
 from pvkg.records import CaseReport, ReportedDrug, ReportedEvent
 
 REQUIRED = ("id", "var1", "var2")
@@ -42,14 +43,14 @@ def read_openebgm_csv(
         try:
             _add_row(reports, row, strata_columns)
         except InputError as exc:
-            fail(InputError(exc.reason, file=path, line=line_no), on_error)
-    for report_id, report in reports.items():
+            report(InputError(exc.reason, file=path, line=line_no), on_error)
+    for report_id, found in reports.items():
         yield CaseReport(
             id=report_id,
             source=source,
-            strata=report.strata,
-            drugs=tuple(ReportedDrug(name=name) for name in report.products),
-            events=tuple(ReportedEvent(name=name) for name in report.events),
+            strata=found.strata,
+            drugs=tuple(ReportedDrug(name=name) for name in found.products),
+            events=tuple(ReportedEvent(name=name) for name in found.events),
         )
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from loaders.problems import iter_lines, report
+from loaders.problems import iter_lines
 from pvkg.errors import InputError
 from pvkg.gold import (
     GoldDocument,
@@ -33,7 +33,7 @@ from pvkg.gold import (
     pairings,
     sentence_span,
 )
-from pvkg.jsonl import ErrorHandler
+from pvkg.problems import ErrorHandler, report
 from pvkg.records import Assertion, Mention, MentionKind, Note, Span, Triple
 
 SOURCE = "phee"

@@ -6,14 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pvkg.errors import InputError
-from pvkg.jsonl import ErrorHandler
-
-
-def report(error: InputError, on_error: ErrorHandler | None) -> None:
-    """Raise `error`, unless a handler takes it so that loading can go on."""
-    if on_error is None:
-        raise error
-    on_error(error)
+from pvkg.problems import ErrorHandler, report
 
 
 def iter_lines(path: Path, on_error: ErrorHandler | None) -> Iterator[tuple[int, str]]:

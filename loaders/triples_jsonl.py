@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from loaders.problems import report
 from pvkg.errors import InputError
 from pvkg.gold import GoldDocument, gold_extractor, make_document
-from pvkg.jsonl import ErrorHandler, read_jsonl
+from pvkg.jsonl import read_jsonl
+from pvkg.problems import ErrorHandler, report
 from pvkg.records import Note, Triple
 
 

@@ -7,16 +7,16 @@ reports it and goes on, otherwise it raises `InputError`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from pvkg.errors import InputError
+from pvkg.problems import ErrorHandler, report
 
 M = TypeVar("M", bound=BaseModel)
-ErrorHandler = Callable[[InputError], None]
 
 
 def read_jsonl(
@@ -45,7 +45,7 @@ def read_jsonl(
             try:
                 yield _parse(raw, model, context, defaults)
             except InputError as exc:
-                _fail(InputError(exc.reason, file=path, line=line_no), on_error)
+                report(InputError(exc.reason, file=path, line=line_no), on_error)
 
 
 def _parse(
@@ -76,12 +76,6 @@ def _summarize(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "record"
         parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
-
-
-def _fail(error: InputError, on_error: ErrorHandler | None) -> None:
-    if on_error is None:
-        raise error
-    on_error(error)
 
 
 def write_jsonl(path: str | Path, records: Iterable[BaseModel]) -> int:

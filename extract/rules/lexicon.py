@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Literal, TypeAlias
 
 from extract.rules.tokens import Match, Tokens, TokenTrie, fold
-from loaders.problems import iter_lines, report
+from loaders.problems import iter_lines
 from pvkg.errors import InputError
-from pvkg.jsonl import ErrorHandler
+from pvkg.problems import ErrorHandler, report
 
 TermKind = Literal["drug", "adverse_event"]
 TERM_KINDS: tuple[TermKind, ...] = ("drug", "adverse_event")

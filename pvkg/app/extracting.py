@@ -14,7 +14,8 @@ from pathlib import Path
 from extract.base import ExtractionResult, Extractor
 from loaders.notes import read_notes
 from pvkg.errors import ConfigError, InputError
-from pvkg.jsonl import ErrorHandler, write_jsonl
+from pvkg.jsonl import write_jsonl
+from pvkg.problems import ErrorHandler
 from pvkg.records import Triple
 
 NoteHandler = Callable[[ExtractionResult], None]

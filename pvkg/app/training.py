@@ -16,7 +16,7 @@ from extract.scoring import split_documents
 from pvkg.app.evaluation import GoldFormat, load_gold
 from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument
-from pvkg.jsonl import ErrorHandler
+from pvkg.problems import ErrorHandler
 
 
 def train(

@@ -10,7 +10,8 @@ from extract.scoring.evaluate import score_documents
 from extract.scoring.results import Evaluation
 from pvkg.app.evaluation.sources import GoldFormat, detect_format, load_gold
 from pvkg.errors import InputError
-from pvkg.jsonl import ErrorHandler, read_jsonl, write_jsonl
+from pvkg.jsonl import read_jsonl, write_jsonl
+from pvkg.problems import ErrorHandler
 from pvkg.records import ExtractorInfo, Note, Triple
 
 ID_HINT = (

@@ -15,7 +15,7 @@ from typing import Literal, get_args
 from loaders import ade_corpus, brat, labelstudio, phee, triples_jsonl
 from pvkg.errors import ConfigError, InputError
 from pvkg.gold import GoldDocument
-from pvkg.jsonl import ErrorHandler
+from pvkg.problems import ErrorHandler
 
 GoldFormat = Literal["ade", "phee", "brat", "labelstudio", "jsonl"]
 GOLD_FORMATS: tuple[GoldFormat, ...] = get_args(GoldFormat)
