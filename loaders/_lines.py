@@ -1,6 +1,6 @@
 """Record-level plumbing shared by the structured-report loaders.
 
-Files are read as bytes and decoded line by line, so one bad byte costs one line, and every
+Files are read line by line (`pvkg.textfiles`), so one bad byte costs one line, and every
 record carries the number of the line it ends on.
 """
 
@@ -12,52 +12,37 @@ from pathlib import Path
 
 from pvkg.errors import InputError
 from pvkg.problems import ErrorHandler, report
+from pvkg.textfiles import read_lines
 
 Record = tuple[int, dict[str, str]]
 
 
-def _raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", file=path) from exc
-    with handle:
-        for line_no, raw in enumerate(handle, start=1):
-            yield line_no, raw.rstrip(b"\r\n")
-
-
 def dollar_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """FDA's `$`-delimited ASCII: no quoting; UTF-8 where it decodes, else Latin-1."""
-    for line_no, raw in _raw_lines(path):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")  # FDA files mix encodings; Latin-1 never fails
-        yield line_no, text.split("$")
+    # FDA files mix encodings; Latin-1 never fails, so no line is lost to a bad byte.
+    for line_no, line in read_lines(path, fallback="latin-1"):
+        yield line_no, line.split("$")
 
 
-class _Utf8Lines:
-    """Decoded lines for `csv.reader`, skipping (and reporting) lines that are not UTF-8."""
+class _Numbered:
+    """Lines for `csv.reader`, remembering the number of the last one it was given."""
 
-    def __init__(self, path: Path, on_error: ErrorHandler | None) -> None:
-        self.path = path
-        self.on_error = on_error
+    def __init__(self, lines: Iterator[tuple[int, str]]) -> None:
         self.line_no = 0
-        self._lines = _raw_lines(path)
+        self._lines = lines
 
     def __iter__(self) -> Iterator[str]:
-        for line_no, raw in self._lines:
+        for line_no, line in self._lines:
             self.line_no = line_no
-            try:
-                yield raw.decode("utf-8") + "\n"
-            except UnicodeDecodeError as exc:
-                reason = f"not UTF-8 (byte {exc.start}: {exc.reason})"
-                report(InputError(reason, file=self.path, line=self.line_no), self.on_error)
+            yield line + "\n"
 
 
 def csv_rows(path: Path, on_error: ErrorHandler | None) -> Iterator[tuple[int, list[str]]]:
-    """Comma-separated, quoted as RFC 4180; line numbers are those a record ends on."""
-    lines = _Utf8Lines(path, on_error)
+    """Comma-separated, quoted as RFC 4180; line numbers are those a record ends on.
+
+    A line that is not UTF-8 is reported and left out.
+    """
+    lines = _Numbered(read_lines(path, on_error))
     for fields in csv.reader(lines):
         yield lines.line_no, fields
 

@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.problems import iter_lines
 from pvkg.errors import InputError
 from pvkg.gold import GoldDocument, gold_extractor, make_document, pairings, sentence_span
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import MentionKind, Note, Span, Triple
+from pvkg.textfiles import non_blank_lines
 
 SOURCE = "ade_corpus_v2"
 ADE_FILE = "DRUG-AE.rel"
@@ -60,7 +60,7 @@ class _Placed:
 def iter_rows(path: str | Path, *, on_error: ErrorHandler | None = None) -> Iterator[RelationRow]:
     """Parse a `.rel` file: `PMID|sentence|entity|begin|end|drug|begin|end` per line."""
     path = Path(path)
-    for line_no, line in iter_lines(path, on_error):
+    for line_no, line in non_blank_lines(path, on_error):
         try:
             yield _parse_row(path, line_no, line)
         except ValueError as exc:
@@ -103,7 +103,7 @@ def iter_documents(
 
 
 def _iter_negative(path: Path, on_error: ErrorHandler | None) -> Iterator[tuple[str, str]]:
-    for line_no, line in iter_lines(path, on_error):
+    for line_no, line in non_blank_lines(path, on_error):
         parts = line.split(" ", 2)
         if len(parts) != 3 or parts[1] != "NEG" or not parts[2]:
             error = InputError("expected 'PMID NEG sentence'", file=path, line=line_no)

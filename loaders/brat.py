@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.problems import iter_lines, read_text
 from pvkg.errors import InputError
 from pvkg.gold import (
     GoldDocument,
@@ -35,6 +34,7 @@ from pvkg.gold import (
 )
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import ASSERTIONS, Assertion, Mention, MentionKind, Note, Span, Triple
+from pvkg.textfiles import non_blank_lines, read_text
 
 SOURCE = "brat"
 # Line kinds that carry nothing a triple needs: events, normalizations, notes, equivalences.
@@ -126,7 +126,7 @@ def _document(
     text = read_text(ann.with_suffix(".txt"))
     note = Note(id=note_id, text=text, metadata={"source": SOURCE, "file": ann.name})
     found = _Annotations()
-    for line_no, line in iter_lines(ann, on_error):
+    for line_no, line in non_blank_lines(ann, on_error):
         try:
             _read_line(line, line_no, text, schema, found)
         except ValueError as exc:

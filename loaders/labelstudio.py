@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loaders.problems import read_text
 from pvkg.errors import InputError
 from pvkg.gold import GoldDocument, gold_extractor, make_document, pairings
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import ASSERTIONS, Assertion, Mention, MentionKind, Note, Span, Triple
+from pvkg.textfiles import read_text
 
 SOURCE = "labelstudio"
 EXPORT_LABELS: Mapping[MentionKind, str] = {"drug": "Drug", "dose": "Dose", "adverse_event": "ADE"}

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pvkg.errors import InputError
+from pvkg.textfiles import read_lines
 
 
 def _columns(spec: str) -> list[str]:
@@ -45,11 +46,7 @@ _RENAMES |= {"RXAUI1": "AUI1", "RXAUI2": "AUI2"}
 def read_mrfiles(path: Path) -> dict[str, list[str]]:
     """File name -> column names, as MRFILES.RRF (FIL|DES|FMT|CLS|RWS|BTS|) declares them."""
     layouts: dict[str, list[str]] = {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read MRFILES: {exc}", file=path) from exc
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    for line_no, line in read_lines(path):
         fields = line.split("|")
         if len(fields) < 3 or not fields[0] or not fields[2]:
             raise InputError(

@@ -19,6 +19,7 @@ read one at a time; a bad one is reported to `on_error` (or raised without it).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import sys
@@ -26,10 +27,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from loaders.problems import iter_lines
 from pvkg.errors import InputError
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import Note
+from pvkg.textfiles import non_blank_lines, not_utf8, open_input
 
 ID_COLUMNS = ("id", "note_id", "row_id")
 TEXT_COLUMN = "text"
@@ -96,8 +97,7 @@ def _folder(root: Path, on_error: ErrorHandler | None) -> Iterator[tuple[Note, i
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            reason = f"not UTF-8 (byte {exc.start}: {exc.reason})"
-            report(InputError(reason, file=file), on_error)
+            report(InputError(not_utf8(exc), file=file), on_error)
             continue
         yield Note(id=note_id, text=text), None
 
@@ -105,7 +105,7 @@ def _folder(root: Path, on_error: ErrorHandler | None) -> Iterator[tuple[Note, i
 def _jsonl(
     path: Path, id_field: str, text_field: str, on_error: ErrorHandler | None
 ) -> Iterator[tuple[Note, int | None]]:
-    for line_no, line in iter_lines(path, on_error):
+    for line_no, line in non_blank_lines(path, on_error):
         try:
             yield _json_note(line, id_field, text_field), line_no
         except ValueError as exc:
@@ -133,11 +133,10 @@ def _json_note(line: str, id_field: str, text_field: str) -> Note:
 def _csv(
     path: Path, id_field: str | None, text_field: str, on_error: ErrorHandler | None
 ) -> Iterator[tuple[Note, int | None]]:
-    try:
-        handle = path.open(encoding="utf-8", errors="surrogateescape", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", file=path) from exc
-    with handle:
+    # Decoded here, not by line: a record's fields may span lines, and a bad byte costs the record.
+    with io.TextIOWrapper(
+        open_input(path), encoding="utf-8", errors="surrogateescape", newline=""
+    ) as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:

@@ -23,7 +23,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from loaders.problems import iter_lines
 from pvkg.errors import InputError
 from pvkg.gold import (
     GoldDocument,
@@ -35,6 +34,7 @@ from pvkg.gold import (
 )
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import Assertion, Mention, MentionKind, Note, Span, Triple
+from pvkg.textfiles import non_blank_lines
 
 SOURCE = "phee"
 ADVERSE = "Adverse_event"
@@ -52,7 +52,7 @@ def iter_documents(
 ) -> Iterator[GoldDocument]:
     """Yield one gold document per line of `phee.jsonl`, streaming."""
     path = Path(path)
-    for line_no, line in iter_lines(path, on_error):
+    for line_no, line in non_blank_lines(path, on_error):
         problems: list[str] = []
         try:
             document = _document(json.loads(line), problems)

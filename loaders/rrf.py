@@ -7,7 +7,7 @@ run only once more than `max_errors` lines were bad.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -15,14 +15,11 @@ from typing import NamedTuple
 
 from loaders.mrfiles import columns_for
 from pvkg.errors import InputError, TerminologyError
+from pvkg.problems import ErrorHandler
+from pvkg.textfiles import Progress, read_lines
 
 SUPPRESSED_DEFAULT = frozenset({"O", "E", "Y"})
 _SAMPLES_KEPT = 20
-_PROGRESS_EVERY = 1 << 16
-_LINE_ENDS = frozenset({"", "\n", "\r\n"})
-
-Progress = Callable[[int], None]
-"""Told how many more bytes of the file were read."""
 
 
 @dataclass
@@ -30,7 +27,7 @@ class ErrorBudget:
     """Counts malformed lines and raises once there are more than `max_errors`."""
 
     max_errors: int = 0
-    on_error: Callable[[InputError], None] | None = None
+    on_error: ErrorHandler | None = None
     count: int = 0
     samples: list[str] = field(default_factory=list)
 
@@ -116,30 +113,16 @@ class Source(NamedTuple):
 def read_rrf(
     path: Path, errors: ErrorBudget, progress: Progress | None = None
 ) -> Iterator[list[str]]:
-    """Yield each well-formed row of `path` as its fields (the last one is the line end)."""
+    """Yield each well-formed row of `path` as its fields; the last is empty (rows end in `|`)."""
     columns = columns_for(path)
     expected = len(columns) + 1
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", file=path) from exc
-    with handle:
-        done = 0
-        for line_no, raw in enumerate(handle, start=1):
-            if progress is not None and not line_no % _PROGRESS_EVERY:
-                progress(handle.tell() - done)
-                done = handle.tell()
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                errors.report(InputError(f"not UTF-8 (byte {exc.start})", file=path, line=line_no))
-                continue
-            fields = line.split("|")
-            if len(fields) != expected or fields[-1] not in _LINE_ENDS:
-                reason = f"expected {len(columns)} '|'-terminated fields, found {len(fields) - 1}"
-                errors.report(InputError(reason, file=path, line=line_no))
-                continue
-            yield fields
+    for line_no, line in read_lines(path, errors.report, progress=progress):
+        fields = line.split("|")
+        if len(fields) != expected or fields[-1]:
+            reason = f"expected {len(columns)} '|'-terminated fields, found {len(fields) - 1}"
+            errors.report(InputError(reason, file=path, line=line_no))
+            continue
+        yield fields
 
 
 def _indexes(path: Path, names: Iterable[str]) -> list[int]:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from loaders.release import ReleaseKind
-from loaders.rrf import Atom, AtomFilter, ErrorBudget, Progress, read_conso, read_rel, read_sty
+from loaders.rrf import Atom, AtomFilter, ErrorBudget, read_conso, read_rel, read_sty
 from normalize.keys import normalize_key
 from normalize.rollup import ALL_RELAS, ROLLUP_SOURCES
 from pvkg.errors import InputError
+from pvkg.textfiles import Progress
 
 _BATCH = 50_000
 _NOT_PREFERRED = 100

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from pvkg.errors import InputError
 from pvkg.problems import ErrorHandler, report
+from pvkg.textfiles import non_blank_lines
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -33,31 +34,19 @@ def read_jsonl(
     fields the model requires (such as provenance) without the model growing defaults.
     """
     path = Path(path)
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot open: {exc.strerror}", file=path) from exc
-    with handle:
-        # Decoding line by line lets one bad byte cost one line, not the rest of the file.
-        for line_no, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield _parse(raw, model, context, defaults)
-            except InputError as exc:
-                report(InputError(exc.reason, file=path, line=line_no), on_error)
+    for line_no, line in non_blank_lines(path, on_error):
+        try:
+            yield _parse(line, model, context, defaults)
+        except InputError as exc:
+            report(InputError(exc.reason, file=path, line=line_no), on_error)
 
 
 def _parse(
-    raw: bytes,
+    line: str,
     model: type[M],
     context: Mapping[str, Any] | None,
     defaults: Mapping[str, Any] | None,
 ) -> M:
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 (byte {exc.start}: {exc.reason})") from exc
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:

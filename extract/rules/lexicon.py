@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Literal, TypeAlias
 
 from extract.rules.tokens import Match, Tokens, TokenTrie, fold
-from loaders.problems import iter_lines
 from pvkg.errors import InputError
 from pvkg.problems import ErrorHandler, report
+from pvkg.textfiles import non_blank_lines
 
 TermKind = Literal["drug", "adverse_event"]
 TERM_KINDS: tuple[TermKind, ...] = ("drug", "adverse_event")
@@ -65,7 +65,7 @@ def read_terms(path: str | Path, *, on_error: ErrorHandler | None = None) -> Ter
 
 
 def _iter_terms(path: Path, on_error: ErrorHandler | None) -> Iterator[tuple[str, TermKind]]:
-    for line_no, line in iter_lines(path, on_error):
+    for line_no, line in non_blank_lines(path, on_error):
         if line.lstrip().startswith("#"):
             continue
         term, sep, raw_kind = line.rpartition("\t")
