@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from loaders._labels import MENTION_LABELS
 from pvkg.errors import InputError
 from pvkg.gold import (
     GoldDocument,
@@ -45,19 +46,7 @@ IGNORED_PREFIXES = ("E", "N", "#", "*")
 class BratSchema:
     """Which BRAT types and relations mean drug, dose and adverse event."""
 
-    entities: Mapping[str, MentionKind] = field(
-        default_factory=lambda: {
-            "Drug": "drug",
-            "Strength": "dose",
-            "Dosage": "dose",
-            "Dose": "dose",
-            "ADE": "adverse_event",
-            "Adverse_event": "adverse_event",
-            "Route": "route",
-            "Frequency": "frequency",
-            "Duration": "duration",
-        }
-    )
+    entities: Mapping[str, MentionKind] = field(default_factory=lambda: MENTION_LABELS)
     adverse_relations: frozenset[str] = frozenset({"ADE-Drug", "Adverse", "Causes"})
     dose_relations: frozenset[str] = frozenset({"Strength-Drug", "Dosage-Drug", "Dose-Drug"})
     assertion_attributes: Mapping[str, Assertion] = field(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loaders._labels import MENTION_LABELS
 from pvkg.errors import InputError
 from pvkg.gold import GoldDocument, gold_extractor, make_document, pairings
 from pvkg.problems import ErrorHandler, report
@@ -60,19 +61,7 @@ LABEL_CONFIG = """<View>
 class LabelStudioSchema:
     """Which region labels mean which mention kind, and where the note is in `data`."""
 
-    labels: Mapping[str, MentionKind] = field(
-        default_factory=lambda: {
-            "Drug": "drug",
-            "Dose": "dose",
-            "Dosage": "dose",
-            "Strength": "dose",
-            "ADE": "adverse_event",
-            "Adverse_event": "adverse_event",
-            "Route": "route",
-            "Frequency": "frequency",
-            "Duration": "duration",
-        }
-    )
+    labels: Mapping[str, MentionKind] = field(default_factory=lambda: MENTION_LABELS)
     text_key: str = "text"
     id_key: str = "note_id"
 
