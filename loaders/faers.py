@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders._lines import Record, csv_rows, dollar_rows, with_header
+from loaders._rows import Record, csv_rows, dollar_rows, with_header
 from pvkg.errors import ConfigError, InputError
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import CaseReport, ReportedDrug, ReportedEvent

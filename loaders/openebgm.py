@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders._lines import csv_rows, with_header
+from loaders._rows import csv_rows, with_header
 from pvkg.errors import InputError
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import CaseReport, ReportedDrug, ReportedEvent

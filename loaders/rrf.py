@@ -13,7 +13,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from loaders.mrfiles import columns_for
+from loaders._mrfiles import columns_for
 from pvkg.errors import InputError, TerminologyError
 from pvkg.problems import ErrorHandler
 from pvkg.textfiles import Progress, read_lines

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.mrfiles import CONSO, columns_for, read_mrfiles
+from loaders._mrfiles import CONSO, columns_for, read_mrfiles
 from loaders.release import find_release
 from loaders.rrf import AtomFilter, ErrorBudget, read_conso, read_rel, read_sab, read_sty
 from pvkg.errors import InputError, TerminologyError

@@ -1,7 +1,7 @@
-"""Record-level plumbing shared by the structured-report loaders.
+"""Rows of the delimited tables the case-report loaders read: FDA's `$` files and CSV.
 
-Files are read line by line (`pvkg.textfiles`), so one bad byte costs one line, and every
-record carries the number of the line it ends on.
+Files are read line by line (`pvkg.textfiles`), so one bad byte costs one line; rows are
+mapped by the header's column names and carry the number of the line they end on.
 """
 
 from __future__ import annotations
