@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kg.ebgm import Prior, ebgm_scores, fit_prior
+from kg.methods import DEFAULT_METHODS, METHODS
 from kg.pair_table import PairCounts as PairCounts
 from kg.pair_table import PairTable
 from kg.signal_table import SIGNAL_COLUMNS as SIGNAL_COLUMNS
@@ -51,7 +52,6 @@ from pvkg.errors import ConfigError, InputError
 FloatArray = NDArray[np.float64]
 
 Z95 = 1.959963984540054
-METHODS = frozenset({"prr", "ror", "ror_exact", "ic", "ebgm"})
 
 
 # Fewer pairs than this cannot pin down a five-parameter prior: the fit lands on a
@@ -198,7 +198,7 @@ def evans_signal(prr_value: float, chi2: float, a: int) -> bool:
 
 def compute_signals(
     pairs: Iterable[PairCounts],
-    methods: Collection[str] = ("prr", "ror", "ic", "ebgm"),
+    methods: Collection[str] = DEFAULT_METHODS,
     min_count: int = 1,
     prior: Prior | None = None,
 ) -> list[Signal]:
@@ -215,7 +215,7 @@ def compute_signals(
 
 def compute_signal_table(
     pairs: PairTable,
-    methods: Collection[str] = ("prr", "ror", "ic", "ebgm"),
+    methods: Collection[str] = DEFAULT_METHODS,
     min_count: int = 1,
     prior: Prior | None = None,
 ) -> SignalTable:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
+from kg.methods import DEFAULT_METHODS
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
 from pvkg.stages import check_stage_packages
@@ -117,7 +118,7 @@ def load(path: str | Path, format: LoadFormat, store: StorePath = DEFAULT_STORE)
 def signals(
     store: StorePath = DEFAULT_STORE,
     *,
-    methods: Collection[str] = ("prr", "ror", "ic", "ebgm"),
+    methods: Collection[str] = DEFAULT_METHODS,
     min_count: int = 1,
     output: str | Path | None = None,
 ) -> list[Signal]:

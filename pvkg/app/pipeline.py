@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from extract.base import ExtractionResult, Extractor
 from kg.load import load
+from kg.methods import DEFAULT_METHODS
 from kg.store import GraphStore, open_store
 from loaders.notes import read_notes
 from pvkg.app.normalizing import Normalizer, NormalizeSummary
@@ -198,7 +199,7 @@ def _run_batch(
 class FinishOptions:
     """What to compute after loading: signal methods and the smallest count reported."""
 
-    methods: tuple[str, ...] = ("prr", "ror", "ic", "ebgm")
+    methods: tuple[str, ...] = DEFAULT_METHODS
     min_count: int = 1
     exports: tuple[ExportFormat, ...] = ("csv", "ttl")
 

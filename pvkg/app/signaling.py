@@ -7,10 +7,9 @@ from pathlib import Path
 
 from kg.counts import CountOptions, pair_table
 from kg.disproportionality import Signal, compute_signal_table
+from kg.methods import DEFAULT_METHODS
 from kg.signal_table import SignalTable
 from kg.store import open_store
-
-DEFAULT_METHODS = ("prr", "ror", "ic", "ebgm")
 
 
 def store_signals(

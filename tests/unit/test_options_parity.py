@@ -122,3 +122,13 @@ def test_pvkgs_log_messages_reach_stderr_and_verbose_adds_debug(
     stats.debug("window 2 of 3")
     assert "window 2 of 3" in capsys.readouterr().err
     configure_logging(0)
+
+
+@pytest.mark.parametrize("stage", ["kg", "extract", "loaders"])
+def test_each_stage_names_its_public_api_and_every_name_resolves(stage: str) -> None:
+    import importlib
+
+    package = importlib.import_module(stage)
+    assert package.__doc__ and package.__all__
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kg.methods import DEFAULT_METHODS
 from pvkg.app.loading import FORMATS, LoadFormat, load_file
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError, InputError
@@ -18,9 +19,8 @@ from pvkg.errors import ConfigError, InputError
 if TYPE_CHECKING:
     from kg.disproportionality import Signal
 
-# Stated here so that `--help` does not import rdflib, networkx and scipy.
+# Stated here so that `--help` does not import rdflib and networkx.
 EXPORT_FORMATS = ("csv", "jsonl", "ttl", "nt", "jsonld", "graphml")
-DEFAULT_METHODS = ("prr", "ror", "ic", "ebgm")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)

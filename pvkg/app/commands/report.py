@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pvkg.app.commands.graph import DEFAULT_METHODS, PasswordOption, StoreOption, UserOption, err
+from kg.methods import DEFAULT_METHODS
+from pvkg.app.commands.graph import PasswordOption, StoreOption, UserOption, err
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
 

@@ -16,9 +16,9 @@ from rich.progress import (
 )
 
 from extract.options import ExtractOptions
+from kg.methods import DEFAULT_METHODS
 from pvkg.app.commands.flags import from_options
 from pvkg.app.commands.graph import (
-    DEFAULT_METHODS,
     ErrorReporter,
     PasswordOption,
     UserOption,

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 from kg.counts import CountOptions, pair_counts
 from kg.disproportionality import compute_signals
 from kg.evidence import pair_evidence
+from kg.methods import DEFAULT_METHODS
 from kg.store import GraphStore, is_neo4j_uri, open_store
 from pvkg import __version__
 from pvkg.app.reporting.model import ReportData, Row, ranked
 from pvkg.app.reporting.page import render
-from pvkg.app.signaling import DEFAULT_METHODS
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
 
