@@ -13,6 +13,7 @@ from pathlib import Path
 
 from extract.base import ExtractionResult, Extractor
 from loaders.notes import read_notes
+from pvkg.app.tally import ExtractionTally
 from pvkg.errors import ConfigError, InputError
 from pvkg.jsonl import write_jsonl
 from pvkg.problems import ErrorHandler
@@ -21,34 +22,11 @@ from pvkg.records import Triple
 NoteHandler = Callable[[ExtractionResult], None]
 
 
-@dataclass(frozen=True)
-class ExtractSummary:
-    """What a run did: notes extracted, triples written, spans the extractor returned and
-    dropped (not found in the note), input records skipped, problems the extractor noted."""
-
-    notes: int
-    triples: int
-    returned_spans: int
-    dropped_spans: int
-    errors: int
-    problems: int
-
-
 @dataclass
-class _Tally:
-    notes: int = 0
-    triples: int = 0
-    returned_spans: int = 0
-    dropped_spans: int = 0
-    errors: int = 0
-    problems: int = 0
+class ExtractSummary(ExtractionTally):
+    """What a run did: the extraction tally, and input records skipped (`errors`)."""
 
-    def add(self, result: ExtractionResult) -> None:
-        self.notes += 1
-        self.triples += len(result.triples)
-        self.returned_spans += result.returned_spans
-        self.dropped_spans += result.dropped_spans
-        self.problems += len(result.problems)
+    errors: int = 0
 
 
 def extract_notes(
@@ -67,7 +45,7 @@ def extract_notes(
     note's result goes to `on_note` once its triples are written."""
     output = Path(output)
     partial = output.with_name(output.name + ".part")
-    tally = _Tally()
+    tally = ExtractSummary()
 
     def counted(error: InputError) -> None:
         tally.errors += 1
@@ -84,18 +62,11 @@ def extract_notes(
         raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
     finally:
         partial.unlink(missing_ok=True)
-    return ExtractSummary(
-        notes=tally.notes,
-        triples=tally.triples,
-        returned_spans=tally.returned_spans,
-        dropped_spans=tally.dropped_spans,
-        errors=tally.errors,
-        problems=tally.problems,
-    )
+    return tally
 
 
 def _triples(
-    results: Iterable[ExtractionResult], tally: _Tally, on_note: NoteHandler | None
+    results: Iterable[ExtractionResult], tally: ExtractSummary, on_note: NoteHandler | None
 ) -> Iterator[Triple]:
     for result in results:
         yield from result.triples

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from normalize.dose import parse_dose
+from pvkg.app.tally import Tally
 from pvkg.errors import InputError
 from pvkg.jsonl import read_jsonl, write_jsonl
 from pvkg.records import Concept, Concepts, NormalizedTriple, Span, Triple
@@ -30,7 +31,7 @@ LINK_CACHE_SIZE = 65_536
 
 
 @dataclass
-class NormalizeSummary:
+class NormalizeSummary(Tally):
     """Triples normalized, and how many drug and event mentions found a concept."""
 
     triples: int = 0

@@ -22,6 +22,7 @@ from kg.methods import DEFAULT_METHODS
 from kg.store import GraphStore, open_store
 from loaders.notes import read_notes
 from pvkg.app.normalizing import Normalizer, NormalizeSummary
+from pvkg.app.tally import ExtractionTally
 from pvkg.errors import InputError
 from pvkg.records import CaseReport, Note
 
@@ -38,14 +39,11 @@ TOP = 10
 
 
 @dataclass
-class RunSummary:
+class RunSummary(ExtractionTally):
     """Totals of a run; `skipped` notes were done by an earlier run."""
 
-    notes: int = 0
     skipped: int = 0
     bad_notes: int = 0
-    returned_spans: int = 0
-    dropped_spans: int = 0
     linking: NormalizeSummary = field(default_factory=NormalizeSummary)
     nodes: int = 0
     rels: int = 0
@@ -177,9 +175,7 @@ def _run_batch(
     results: list[ExtractionResult] = list(extractor.extract_many(batch))
     normalized = []
     for result in results:
-        summary.notes += 1
-        summary.returned_spans += result.returned_spans
-        summary.dropped_spans += result.dropped_spans
+        summary.add(result)
         for triple in result.triples:
             done = normalizer.normalize(triple)
             summary.linking.count(done)

@@ -89,19 +89,7 @@ def run(
 
 
 def _print_summary(summaries: list[RunSummary], finished: FinishSummary) -> None:
-    from pvkg.app.pipeline import RunSummary
-
-    total = RunSummary()
-    for one in summaries:
-        total.notes += one.notes
-        total.skipped += one.skipped
-        total.bad_notes += one.bad_notes
-        total.dropped_spans += one.dropped_spans
-        total.nodes += one.nodes
-        total.rels += one.rels
-        for name in ("triples", "drugs_linked", "drugs_unlinked", "events_linked",
-                     "events_unlinked"):  # fmt: skip
-            setattr(total.linking, name, getattr(total.linking, name) + getattr(one.linking, name))
+    total = sum(summaries[1:], summaries[0])
     linking = total.linking
     err.print(
         f"notes {total.notes} (skipped as done {total.skipped}, bad {total.bad_notes}); "
