@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from kg.rows import GraphBatch, add_case_report, add_triple
 from kg.store import BatchWriter, GraphStore, WriteStats
+from pvkg.batching import chunked
 from pvkg.records import CaseReport, Triple
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -26,8 +26,7 @@ class LoadSummary:
 
 def batches(records: Iterable[Loadable], size: int = DEFAULT_BATCH_SIZE) -> Iterator[GraphBatch]:
     """Group records into row batches of at most `size` records each."""
-    iterator = iter(records)
-    while chunk := list(islice(iterator, size)):
+    for chunk in chunked(records, size):
         batch = GraphBatch()
         for record in chunk:
             if isinstance(record, CaseReport):

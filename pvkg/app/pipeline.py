@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -23,6 +22,7 @@ from kg.store import GraphStore, open_store
 from loaders.notes import read_notes
 from pvkg.app.normalizing import Normalizer, NormalizeSummary
 from pvkg.app.tally import ExtractionTally
+from pvkg.batching import chunked
 from pvkg.errors import InputError
 from pvkg.records import CaseReport, Note
 
@@ -96,7 +96,7 @@ def run_pipeline(
     try:
         with open_index(options.index) as index, _outputs(options.output) as files:
             normalizer = Normalizer(index)
-            for batch in _batches(_pending(options, ledger, summary, on_error), options):
+            for batch in chunked(_pending(options, ledger, summary, on_error), options.batch_size):
                 _run_batch(batch, extractor, normalizer, store, files, summary)
                 ledger.add(note.id for note in batch)
                 if on_batch is not None:
@@ -137,11 +137,6 @@ def _pending(
             summary.skipped += 1
         else:
             yield note
-
-
-def _batches(notes: Iterator[Note], options: RunOptions) -> Iterator[list[Note]]:
-    while batch := list(islice(notes, options.batch_size)):
-        yield batch
 
 
 class _Files:
