@@ -14,12 +14,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.counts import CountOptions, pair_counts, pair_table
+    from kg.counts import pair_counts, pair_table
     from kg.disproportionality import Signal, compute_signal_table, compute_signals
     from kg.evidence import PairEvidence, pair_evidence
     from kg.export import FORMATS, ExportFormat, export
     from kg.load import LoadSummary, load
     from kg.methods import DEFAULT_METHODS, METHODS
+    from kg.options import CountOptions
     from kg.signal_table import SignalTable
     from kg.store import GraphStore, is_neo4j_uri, open_store
 
@@ -30,7 +31,9 @@ _HOMES = {
     "is_neo4j_uri": "store",
     "load": "load",
     "LoadSummary": "load",
-    "CountOptions": "counts",
+    "CountOptions": "options",
+    "SignalOptions": "options",
+    "StoreOptions": "options",
     "pair_counts": "counts",
     "pair_table": "counts",
     "Signal": "disproportionality",
@@ -55,7 +58,9 @@ __all__ = [
     "LoadSummary",
     "PairEvidence",
     "Signal",
+    "SignalOptions",
     "SignalTable",
+    "StoreOptions",
     "compute_signal_table",
     "compute_signals",
     "export",

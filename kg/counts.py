@@ -6,19 +6,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kg.disproportionality import StratumRow, stratified_expected
+from kg.options import CountOptions
 from kg.pair_table import PairCounts, PairTable
 from kg.store import ColumnReader, GraphStore
 from pvkg.errors import ConfigError
 
-Mode = Literal["co-reported", "causal"]
 STRATA = ("sex", "age_group")
 COUNTED_ASSERTIONS = ("present", "historical")
 ALL_ASSERTIONS = ("present", "historical", "negated", "speculated", "family")
@@ -30,16 +29,6 @@ def cypher(name: str) -> str:
     """The text of `kg/cypher/<name>.cypher`, ready to run (trailing semicolon dropped)."""
     text = resources.files("kg").joinpath("cypher", f"{name}.cypher").read_text("utf-8")
     return text.strip().removesuffix(";")
-
-
-@dataclass(frozen=True)
-class CountOptions:
-    """What counts: co-reported pairs or extracted causal pairs, and which assertions."""
-
-    mode: Mode = "co-reported"
-    all_assertions: bool = False
-    stratum: str | None = None
-    min_count: int = 1
 
 
 def pair_counts(store: GraphStore, options: CountOptions = CountOptions()) -> list[PairCounts]:

@@ -40,14 +40,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kg.ebgm import Prior, ebgm_scores, fit_prior
-from kg.methods import DEFAULT_METHODS, METHODS
+from kg.methods import DEFAULT_METHODS, check_methods
 from kg.pair_table import PairCounts as PairCounts
 from kg.pair_table import PairTable
 from kg.signal_table import SIGNAL_COLUMNS as SIGNAL_COLUMNS
 from kg.signal_table import Signal as Signal
 from kg.signal_table import SignalTable
 from kg.signal_table import write_signals_csv as write_signals_csv
-from pvkg.errors import ConfigError, InputError
+from pvkg.errors import InputError
 
 FloatArray = NDArray[np.float64]
 
@@ -221,7 +221,7 @@ def compute_signal_table(
 ) -> SignalTable:
     """`compute_signals` on a table of pairs, as a table: the same numbers, no object per
     pair."""
-    chosen = _check_methods(methods)
+    chosen = check_methods(methods)
     table = _cells(pairs)
     columns: dict[str, NDArray[Any]] = {
         "a": pairs.a,
@@ -251,19 +251,6 @@ def compute_signal_table(
         event=[pairs.event[i] for i in kept.tolist()],
         columns={name: values[kept] for name, values in columns.items()},
     )
-
-
-def _check_methods(methods: Collection[str]) -> frozenset[str]:
-    chosen = frozenset(methods)
-    unknown = chosen - METHODS
-    if unknown:
-        raise ConfigError(
-            f"unknown signal method(s): {', '.join(sorted(unknown))}",
-            hint=f"choose from {', '.join(sorted(METHODS))}",
-        )
-    if {"ror", "ror_exact"} <= chosen:
-        raise ConfigError("choose one of ror (Woolf) and ror_exact (conditional MLE)")
-    return chosen
 
 
 def stratified_expected(

@@ -9,12 +9,12 @@ for signal in pvkg.signals(min_count=3)[:10]:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import os
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin, get_type_hints
 
-from kg.methods import DEFAULT_METHODS
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
 from pvkg.stages import check_stage_packages
@@ -26,13 +26,14 @@ if TYPE_CHECKING:
     from extract.options import ExtractOptions
     from kg.disproportionality import Signal
     from kg.load import LoadSummary
+    from kg.options import SignalOptions, StoreOptions
     from normalize.link import LinkResult
     from normalize.manifest import Manifest
     from pvkg.app.extracting import ExtractSummary
     from pvkg.app.loading import LoadFormat
     from pvkg.app.normalizing import NormalizeSummary
     from pvkg.app.pipeline import FinishSummary, RunSummary
-    from pvkg.app.reporting import ReportSummary
+    from pvkg.app.reporting import ReportOptions, ReportSummary
 
 # The API's start-up: before any stage is imported by a call below.
 check_stage_packages()
@@ -117,22 +118,35 @@ def load(path: str | Path, format: LoadFormat, store: StorePath = DEFAULT_STORE)
 
 def signals(
     store: StorePath = DEFAULT_STORE,
+    options: SignalOptions | None = None,
     *,
-    methods: Collection[str] = DEFAULT_METHODS,
-    min_count: int = 1,
     output: str | Path | None = None,
+    **changes: Any,
 ) -> list[Signal]:
-    """`pvkg signals`: disproportionality of every drug–event pair, over unique reports."""
+    """`pvkg signals`: disproportionality of every drug–event pair, over unique reports.
+    `options` (or its fields as keyword arguments: methods, min_count, mode, ...) are the
+    command's flags; Neo4j credentials come from NEO4J_USER / NEO4J_PASSWORD."""
+    from kg.options import SignalOptions
     from pvkg.app.signaling import store_signals
 
-    return store_signals(store, methods=methods, min_count=min_count, output=output)
+    chosen = _options(SignalOptions, options, changes)
+    return store_signals(_connection(store), chosen, output)
 
 
-def report(store: StorePath = DEFAULT_STORE, output: str | Path = "report.html") -> ReportSummary:
-    """`pvkg report`: the self-contained HTML signal report."""
-    from pvkg.app.reporting import write_report
+def report(
+    store: StorePath = DEFAULT_STORE,
+    output: str | Path = "report.html",
+    options: ReportOptions | None = None,
+    **changes: Any,
+) -> ReportSummary:
+    """`pvkg report`: the self-contained HTML signal report (`options` or its fields: top,
+    sentences_per_signal, signals)."""
+    from pvkg.app.reporting import ReportOptions, write_report
 
-    return write_report(store, output)
+    connection = _connection(store)
+    chosen = _options(ReportOptions, options, changes)
+    return write_report(connection.store, output, chosen, user=connection.user,
+                        password=connection.password)  # fmt: skip
 
 
 def export(store: StorePath, format: str, output: str | Path) -> int:
@@ -149,29 +163,49 @@ def run(
     *,
     store: StorePath = DEFAULT_STORE,
     extraction: ExtractOptions | None = None,
+    signals: SignalOptions | None = None,
     **changes: Any,
 ) -> tuple[list[RunSummary], FinishSummary]:
     """`pvkg run`: extract, normalize, load, score, report; resumable. `extraction` (or its
-    fields as keyword arguments) as for `extract`; the rules also match the index's terms."""
+    fields as keyword arguments) as for `extract`, `signals` as for `signals`; the rules
+    also match the index's terms."""
     from extract.factory import build_extractor
     from extract.options import ExtractOptions
-    from pvkg.app.pipeline import RunOptions, finish_run, run_pipeline
+    from kg.options import SignalOptions
+    from pvkg.app.pipeline import FinishOptions, RunOptions, finish_run, run_pipeline
 
     paths = [notes] if isinstance(notes, str | Path) else list(notes)
     chosen_options = _options(ExtractOptions, extraction, {**changes, "terminology": index})
     chosen = build_extractor(chosen_options)
-    runs = [RunOptions(notes=Path(p), index=Path(index), output=Path(output), store=str(store))
-            for p in paths]  # fmt: skip
+    runs = [RunOptions(notes=Path(p), index=Path(index), output=Path(output),
+                       connection=_connection(store)) for p in paths]  # fmt: skip
     summaries = [run_pipeline(options, chosen) for options in runs]
-    return summaries, finish_run(runs[-1])
+    finish = FinishOptions(signals=signals or SignalOptions())
+    return summaries, finish_run(runs[-1], finish)
+
+
+def _connection(store: StorePath) -> StoreOptions:
+    """The store, with Neo4j credentials from the environment as the CLI reads them."""
+    from kg.options import StoreOptions
+
+    return StoreOptions(str(store), os.environ.get("NEO4J_USER"), os.environ.get("NEO4J_PASSWORD"))
 
 
 def _options(record: type[R], given: R | None, changes: dict[str, Any]) -> R:
     """`given` (or the defaults) with `changes`; text becomes a path where a path is due."""
     hints = get_type_hints(record)
-    paths = {name: Path(v) if isinstance(v, str) and Path in get_args(hints[name]) else v
-             for name, v in changes.items() if name in hints}  # fmt: skip
+    paths = {name: _as_field(hints[name], value) for name, value in changes.items()
+             if name in hints}  # fmt: skip
     unknown = set(changes) - set(hints)
     if unknown:
         raise ConfigError(f"{record.__name__} has no option {', '.join(sorted(unknown))}")
     return replace(given if given is not None else record(), **paths)
+
+
+def _as_field(hint: Any, value: Any) -> Any:
+    """Text becomes a path where a path is due; any sequence a tuple where a tuple is."""
+    if isinstance(value, str) and Path in get_args(hint):
+        return Path(value)
+    if get_origin(hint) is tuple and not isinstance(value, str | tuple):
+        return tuple(value)
+    return value

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from extract.base import ExtractionResult, Extractor
 from kg.load import load
-from kg.methods import DEFAULT_METHODS
+from kg.options import SignalOptions, StoreOptions
 from kg.store import GraphStore, open_store
 from loaders.notes import read_notes
 from pvkg.app.normalizing import Normalizer, NormalizeSummary
@@ -55,10 +55,8 @@ class RunOptions:
     notes: Path
     index: Path
     output: Path
-    store: str | None = None
+    connection: StoreOptions = StoreOptions()
     batch_size: int = DEFAULT_BATCH
-    user: str | None = None
-    password: str | None = None
 
 
 class Ledger:
@@ -92,7 +90,7 @@ def run_pipeline(
     ledger = Ledger(options.output / LEDGER)
     for name in (TRIPLES, NORMALIZED):
         _drop_unledgered(options.output / name, ledger)
-    store = open_store(options.store, user=options.user, password=options.password)
+    store = _open(options.connection)
     try:
         with open_index(options.index) as index, _outputs(options.output) as files:
             normalizer = Normalizer(index)
@@ -188,10 +186,9 @@ def _run_batch(
 
 @dataclass(frozen=True)
 class FinishOptions:
-    """What to compute after loading: signal methods and the smallest count reported."""
+    """What to compute after loading: the signal table and report, and the exports."""
 
-    methods: tuple[str, ...] = DEFAULT_METHODS
-    min_count: int = 1
+    signals: SignalOptions = SignalOptions()
     exports: tuple[ExportFormat, ...] = ("csv", "ttl")
 
 
@@ -217,13 +214,15 @@ def finish_run(
     stage = on_stage or (lambda name: None)
     out = options.output
     outputs = {"signals": out / "signals.csv", "report": out / "report.html"}
-    store = open_store(options.store, user=options.user, password=options.password)
+    chosen = finish.signals
+    store = _open(options.connection)
     try:
         stage("signals")
-        signals = compute_signal_table(pair_table(store), finish.methods, finish.min_count)
+        pairs = pair_table(store, chosen.counting())
+        signals = compute_signal_table(pairs, chosen.methods, chosen.min_count)
         signals.write_csv(outputs["signals"])
         stage("report")
-        report_options = ReportOptions(methods=finish.methods, min_count=finish.min_count)
+        report_options = ReportOptions(signals=chosen)
         report = write_report(store, outputs["report"], report_options)
         for fmt in finish.exports:
             stage(f"export {fmt}")
@@ -234,6 +233,10 @@ def finish_run(
         store.close()
     return FinishSummary(pairs=len(signals), signals=report.signals, outputs=outputs,
                          top=tuple(_top(signals)))  # fmt: skip
+
+
+def _open(connection: StoreOptions) -> GraphStore:
+    return open_store(connection.store, user=connection.user, password=connection.password)
 
 
 def _top(signals: SignalTable) -> list[Signal]:

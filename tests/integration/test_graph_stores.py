@@ -10,10 +10,11 @@ from urllib.parse import urlparse
 import pytest
 
 from kg import schema
-from kg.counts import CountOptions, cypher, pair_counts
+from kg.counts import cypher, pair_counts
 from kg.disproportionality import PairCounts
 from kg.load import load
 from kg.neo4j_store import Neo4jStore
+from kg.options import CountOptions
 from kg.reference_counts import count_pairs
 from kg.rows import GraphBatch
 from kg.store import GraphStore, WriteStats, open_store

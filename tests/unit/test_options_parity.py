@@ -13,9 +13,11 @@ from typer.testing import CliRunner
 
 from extract.llm import LLMOptions
 from extract.options import ExtractOptions
+from kg.options import SignalOptions, StoreOptions
 from pvkg.app import api
 from pvkg.app.cli import app, main
 from pvkg.app.commands.flags import from_options
+from pvkg.app.reporting.options import ReportOptions
 from pvkg.errors import ConfigError
 from pvkg.options import flag_table, flags_of
 
@@ -36,6 +38,43 @@ def test_every_extraction_option_is_a_flag_of_extract_and_run(
     assert wanted <= _command_flags(command)
     if left_out:  # `pvkg run` matches the terms of its --index instead
         assert "--index" in _command_flags(command)
+
+
+@pytest.mark.parametrize(
+    ("command", "records"),
+    [
+        ("signals", (SignalOptions, StoreOptions)),
+        ("report", (ReportOptions, StoreOptions)),
+        ("run", (SignalOptions, StoreOptions)),
+        ("load", (StoreOptions,)),
+        ("query", (StoreOptions,)),
+        ("export", (StoreOptions,)),
+    ],
+)
+def test_every_graph_option_is_a_flag_of_each_command_that_takes_it(
+    command: str, records: tuple[type[Any], ...]
+) -> None:
+    assert set(flag_table(*records).values()) <= _command_flags(command)
+
+
+def test_the_api_and_the_cli_build_the_same_signal_options() -> None:
+    seen: list[ReportOptions] = []
+    probe = typer.Typer()
+
+    @probe.command()
+    @from_options("options", ReportOptions)
+    def capture(options: ReportOptions) -> None:
+        seen.append(options)
+
+    flags = ["--method", "prr, ic", "--min-count", "3", "--mode", "causal", "--all-assertions",
+             "--stratum", "sex", "--top", "5"]  # fmt: skip
+    assert CliRunner().invoke(probe, flags).exit_code == 0
+    signals = api._options(SignalOptions, None, {"methods": ["prr", "ic"], "min_count": 3,
+                                                  "mode": "causal", "all_assertions": True,
+                                                  "stratum": "sex"})  # fmt: skip
+    assert seen == [ReportOptions(signals=signals, top=5)]
+    with pytest.raises(ConfigError, match="unknown signal method"):
+        SignalOptions(methods=("prr", "bayes"))
 
 
 def test_the_cli_builds_the_record_the_api_builds_from_the_same_values(tmp_path: Path) -> None:
@@ -71,7 +110,7 @@ def test_the_cli_builds_the_record_the_api_builds_from_the_same_values(tmp_path:
 
 
 def test_every_option_has_help_and_a_long_flag() -> None:
-    for record in (ExtractOptions, LLMOptions):
+    for record in (ExtractOptions, LLMOptions, SignalOptions, StoreOptions, ReportOptions):
         for one in fields(record):
             assert one.metadata["help"], one.name
             assert any(flag.startswith("--") for flag in flags_of(one)), one.name

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.counts import CountOptions
 from kg.disproportionality import PairCounts, Signal, compute_signals
 from kg.ebgm import Prior
 from kg.evidence import Mention, PairEvidence, TripleEvidence
+from kg.options import CountOptions
 from pvkg.app.reporting import ReportOptions, write_report
 from pvkg.app.reporting.assets import SCRIPT, STYLE, csp_hash
 from pvkg.app.reporting.format import shown, sortable

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg.methods import DEFAULT_METHODS
+from kg.options import SignalOptions, StoreOptions
+from pvkg.app.commands.flags import from_options
 from pvkg.app.loading import FORMATS, LoadFormat, load_file
-from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -25,21 +25,6 @@ EXPORT_FORMATS = ("csv", "jsonl", "ttl", "nt", "jsonld", "graphml")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 MAX_SHOWN_ERRORS = 20
-
-StoreOption = Annotated[
-    str,
-    typer.Option(
-        "--store",
-        "-s",
-        help="Graph store: a directory (embedded LadybugDB) or a bolt:// / neo4j:// URI.",
-        envvar="PVKG_STORE",
-    ),
-]
-UserOption = Annotated[str | None, typer.Option("--user", envvar="NEO4J_USER", help="Neo4j user.")]
-PasswordOption = Annotated[
-    str | None,
-    typer.Option("--password", envvar="NEO4J_PASSWORD", help="Neo4j password.", show_default=False),
-]
 
 
 class ErrorReporter:
@@ -60,16 +45,15 @@ class ErrorReporter:
             err.print(f"[yellow]{self.count} bad record(s) skipped[/]")
 
 
+@from_options("connection", StoreOptions)
 def load(
     path: Annotated[Path, typer.Argument(help="Triples JSONL, a FAERS folder or an openEBGM CSV.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")],
-    store: StoreOption = DEFAULT_STORE,
+    connection: StoreOptions,
     batch_size: Annotated[
         int | None,
         typer.Option(min=1, help="Records per transaction (default 100k embedded, 5k Neo4j)."),
     ] = None,
-    user: UserOption = None,
-    password: PasswordOption = None,
 ) -> None:
     """Load triples or case reports into the graph; re-running a load adds nothing."""
     if fmt not in FORMATS:
@@ -81,16 +65,16 @@ def load(
         summary = load_file(
             path,
             _as_format(fmt),
-            store,
-            user=user,
-            password=password,
+            connection.store,
+            user=connection.user,
+            password=connection.password,
             batch_size=batch_size,
             on_error=reporter,
             on_batch=lambda n: progress.advance(task, n),
         )
     reporter.summary()
     err.print(
-        f"loaded {summary.records} records in {summary.batches} batches into {store}: "
+        f"loaded {summary.records} records in {summary.batches} batches into {connection.store}: "
         f"{summary.nodes} new nodes, {summary.rels} new relationships"
     )
 
@@ -102,42 +86,18 @@ def _as_format(fmt: str) -> LoadFormat:
     raise ConfigError(f"unknown format {fmt!r}")
 
 
+@from_options("connection", StoreOptions)
+@from_options("chosen", SignalOptions)
 def signals(
-    store: StoreOption = DEFAULT_STORE,
+    connection: StoreOptions,
+    chosen: SignalOptions,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV to write.")] = None,
-    method: Annotated[
-        str, typer.Option(help="Comma-separated: prr, ror, ror_exact, ic, ebgm.")
-    ] = ",".join(DEFAULT_METHODS),
-    min_count: Annotated[int, typer.Option(min=1, help="Smallest a (reports) to keep.")] = 1,
-    mode: Annotated[
-        str, typer.Option(help="co-reported: drug and event in one report; causal: extracted.")
-    ] = "co-reported",
-    all_assertions: Annotated[
-        bool, typer.Option(help="Also count negated, speculated and family-history findings.")
-    ] = False,
-    stratum: Annotated[
-        str | None, typer.Option(help="Stratify expected counts by sex or age_group.")
-    ] = None,
     top: Annotated[int, typer.Option(help="Rows to print.")] = 20,
-    user: UserOption = None,
-    password: PasswordOption = None,
 ) -> None:
     """Disproportionality signals (PRR, ROR, χ², IC, EBGM) over unique reports."""
-    from kg.counts import CountOptions, Mode
     from pvkg.app.signaling import store_signal_table
 
-    if mode not in ("co-reported", "causal"):
-        raise ConfigError(f"unknown mode {mode!r}", hint="choose co-reported or causal")
-    count_mode: Mode = "causal" if mode == "causal" else "co-reported"
-    results = store_signal_table(
-        store,
-        methods=[m.strip() for m in method.split(",") if m.strip()],
-        min_count=min_count,
-        options=CountOptions(mode=count_mode, all_assertions=all_assertions, stratum=stratum),
-        output=output,
-        user=user,
-        password=password,
-    )
+    results = store_signal_table(connection, chosen, output)
     out.print(signal_table(results.signals(top), len(results)))
     if output is not None:
         err.print(f"wrote {len(results)} pairs to {output}")
@@ -167,20 +127,19 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.3g}"
 
 
+@from_options("connection", StoreOptions)
 def query(
     cypher: Annotated[str, typer.Argument(help="A Cypher query; values go in --param.")],
+    connection: StoreOptions,
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="k=v; v is read as JSON if it parses.")
     ] = None,
-    store: StoreOption = DEFAULT_STORE,
-    user: UserOption = None,
-    password: PasswordOption = None,
 ) -> None:
     """Run a Cypher query; prints one JSON object per row."""
     from kg.store import open_store
 
     params = dict(_param(p) for p in param or [])
-    graph = open_store(store, user=user, password=password)
+    graph = open_store(connection.store, user=connection.user, password=connection.password)
     try:
         rows = graph.run(cypher, params)
     finally:
@@ -199,17 +158,17 @@ def _param(text: str) -> tuple[str, Any]:
         return name, raw
 
 
+@from_options("connection", StoreOptions)
 def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    connection: StoreOptions,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)}.")
     ] = "jsonl",
-    store: StoreOption = DEFAULT_STORE,
-    user: UserOption = None,
-    password: PasswordOption = None,
 ) -> None:
     """Export triples (csv, jsonl) or the whole graph (ttl, nt, jsonld, graphml)."""
     from pvkg.app.exporting import export_store
 
-    count = export_store(store, fmt, output, user=user, password=password)
+    count = export_store(connection.store, fmt, output, user=connection.user,
+                         password=connection.password)  # fmt: skip
     err.print(f"wrote {count} {'rows' if fmt in ('csv', 'jsonl') else 'items'} to {output}")

@@ -16,22 +16,21 @@ from rich.progress import (
 )
 
 from extract.options import ExtractOptions
-from kg.methods import DEFAULT_METHODS
+from kg.options import SignalOptions, StoreOptions
 from pvkg.app.commands.flags import from_options
 from pvkg.app.commands.graph import (
     ErrorReporter,
-    PasswordOption,
-    UserOption,
     err,
     out,
     signal_table,
 )
-from pvkg.config import DEFAULT_STORE
 
 if TYPE_CHECKING:
     from pvkg.app.pipeline import FinishSummary, RunSummary
 
 
+@from_options("connection", StoreOptions)
+@from_options("signals", SignalOptions)
 @from_options("extraction", ExtractOptions, exclude={"terminology"})
 def run(
     notes: Annotated[
@@ -41,17 +40,12 @@ def run(
         Path, typer.Option("-t", "--index", help="Terminology index (`pvkg terminology build`).")
     ],
     extraction: ExtractOptions,
+    signals: SignalOptions,
+    connection: StoreOptions,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")] = Path(
         "pvkg-output"
     ),
-    store: Annotated[
-        str, typer.Option("--store", "-s", help="A directory (embedded) or a bolt:// URI.")
-    ] = DEFAULT_STORE,
     batch_size: Annotated[int, typer.Option(min=1, help="Notes per load transaction.")] = 100,
-    method: Annotated[str, typer.Option(help="Signal methods.")] = ",".join(DEFAULT_METHODS),
-    min_count: Annotated[int, typer.Option(min=1, help="Smallest a (reports) kept.")] = 1,
-    user: UserOption = None,
-    password: PasswordOption = None,
 ) -> None:
     """Extract, normalize, load, score and report: notes in, signal report out. A re-run
     skips the notes already done."""
@@ -62,9 +56,8 @@ def run(
     reporter = ErrorReporter()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
-    runs = [RunOptions(notes=path, index=index, output=output, store=store,
-                       batch_size=batch_size, user=user, password=password)
-            for path in notes]  # fmt: skip
+    runs = [RunOptions(notes=path, index=index, output=output, connection=connection,
+                       batch_size=batch_size) for path in notes]  # fmt: skip
     try:
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("extract · normalize · load (notes)", total=None)
@@ -75,8 +68,7 @@ def run(
             ]  # fmt: skip
             finished = finish_run(
                 runs[-1],
-                FinishOptions(methods=tuple(m.strip() for m in method.split(",") if m.strip()),
-                              min_count=min_count),
+                FinishOptions(signals=signals),
                 on_stage=lambda name: progress.update(task, description=name),
             )  # fmt: skip
     finally:

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kg.counts import CountOptions
 from kg.disproportionality import Signal, evans_signal
 from kg.evidence import PairEvidence
+from kg.options import CountOptions
 
 EB05_THRESHOLD = 2.0
 

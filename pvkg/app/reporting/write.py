@@ -9,28 +9,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kg.counts import CountOptions, pair_counts
+from kg.counts import pair_counts
 from kg.disproportionality import compute_signals
 from kg.evidence import pair_evidence
-from kg.methods import DEFAULT_METHODS
 from kg.store import GraphStore, is_neo4j_uri, open_store
 from pvkg import __version__
 from pvkg.app.reporting.model import ReportData, Row, ranked
+from pvkg.app.reporting.options import ReportOptions
 from pvkg.app.reporting.page import render
 from pvkg.config import DEFAULT_STORE
 from pvkg.errors import ConfigError
-
-
-@dataclass(frozen=True)
-class ReportOptions:
-    """Methods and counting as for `pvkg signals`; `top` pairs get the forest plot and
-    `top` signals an evidence section with up to `sentences_per_signal` sentences."""
-
-    methods: tuple[str, ...] = DEFAULT_METHODS
-    min_count: int = 1
-    top: int = 20
-    counting: CountOptions = CountOptions()
-    sentences_per_signal: int = 10
 
 
 @dataclass(frozen=True)
@@ -54,7 +42,7 @@ def write_report(
 ) -> ReportSummary:
     """Write the report of `store` (a store spec, opened and closed here, or an open store)
     to `output`, replacing it whole only once the page is complete."""
-    for name in ("min_count", "top", "sentences_per_signal"):
+    for name in ("top", "sentences_per_signal"):
         if getattr(options, name) < 1:
             raise ConfigError(f"{name} must be at least 1, not {getattr(options, name)}")
     if store is None or isinstance(store, str | Path):
@@ -91,11 +79,12 @@ def _label(spec: str | Path | None) -> str:
 
 def _collect(graph: GraphStore, label: str, options: ReportOptions) -> ReportData:
     # EBGM's prior is fitted on every pair, as `pvkg signals` does; min_count filters rows.
-    pairs = pair_counts(graph, replace(options.counting, min_count=1))
-    signals = compute_signals(pairs, methods=options.methods, min_count=options.min_count)
+    chosen = options.signals
+    pairs = pair_counts(graph, chosen.counting())
+    signals = compute_signals(pairs, methods=chosen.methods, min_count=chosen.min_count)
     rows: list[Row] = []
     sections = 0
-    for row in ranked(signals, by_eb05="ebgm" in options.methods):
+    for row in ranked(signals, by_eb05="ebgm" in chosen.methods):
         if row.flags.any and sections < options.top:
             sections += 1
             row = replace(row, anchor=f"signal-{sections}")
@@ -104,16 +93,16 @@ def _collect(graph: GraphStore, label: str, options: ReportOptions) -> ReportDat
     evidence = pair_evidence(
         graph,
         [(row.signal.drug, row.signal.event) for row in with_evidence],
-        all_assertions=options.counting.all_assertions,
+        all_assertions=chosen.all_assertions,
     )
     sources = graph.run("MATCH (r:Report) RETURN r.source AS source, count(r) AS n")
     return ReportData(
         store=label,
         created=datetime.now(UTC),
         version=__version__,
-        methods=tuple(options.methods),
-        counting=options.counting,
-        min_count=options.min_count,
+        methods=tuple(chosen.methods),
+        counting=chosen.counting(),
+        min_count=chosen.min_count,
         top=options.top,
         reports_by_source={row["source"]: int(row["n"]) for row in sources},
         pairs_counted=len(pairs),
