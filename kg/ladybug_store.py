@@ -18,9 +18,11 @@ import ladybug
 import pyarrow as pa
 
 from kg import schema
+from kg.options import StoreOptions
 from kg.rows import GraphBatch, Row
 from kg.store import WriteStats
 from pvkg.errors import StoreError
+from pvkg.options import ref
 
 # Every COPY and commit has a fixed cost and a cost that grows with the tables: 100k
 # reports a transaction loaded 2.7x faster than 20k on the 200k-report benchmark.
@@ -39,7 +41,8 @@ class LadybugStore:
         if path.exists() and not path.is_dir():
             raise StoreError(
                 f"{path} is a file, not a graph directory",
-                hint="give --store a directory (created if missing) or a bolt:// URI",
+                hint=f"give {ref(StoreOptions, 'store')} a directory (created if missing) or a "
+                "bolt:// URI",
             )
         try:
             path.mkdir(parents=True, exist_ok=True)

@@ -30,9 +30,11 @@ from neo4j.exceptions import (
 from kg import schema
 from kg.load import DEFAULT_BATCH_SIZE
 from kg.neo4j_write import write_all
+from kg.options import StoreOptions
 from kg.rows import GraphBatch
 from kg.store import WriteStats
 from pvkg.errors import StoreError
+from pvkg.options import ref
 
 # Sessions writing batches at once: two keep a 2-core server busy while the client packs.
 DEFAULT_WRITERS = 2
@@ -66,7 +68,8 @@ class Neo4jStore:
         except AuthError as exc:
             raise StoreError(
                 f"Neo4j at {uri} refused the credentials of user {user!r}",
-                hint="set NEO4J_USER and NEO4J_PASSWORD (or --user/--password)",
+                hint=f"set NEO4J_USER and NEO4J_PASSWORD (or {ref(StoreOptions, 'user')} and "
+                f"{ref(StoreOptions, 'password')})",
             ) from exc
         except (ServiceUnavailable, DriverError, ValueError, OSError) as exc:
             raise StoreError(

@@ -16,8 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from extract.finetune.options import ModelKind
+from extract.options import ExtractOptions
 from pvkg import __version__
 from pvkg.errors import ConfigError
+from pvkg.options import ref
 from pvkg.records import Record
 
 CARD_FILE = "pvkg-model.json"
@@ -101,7 +103,7 @@ def read_card(folder: Path) -> ModelCard:
     except FileNotFoundError:
         raise ConfigError(
             f"{folder} is not a pvkg fine-tuned model (no {CARD_FILE})",
-            hint="--model-path takes a folder written by `pvkg train`",
+            hint=f"{ref(ExtractOptions, 'model_path')} takes a folder written by training",
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
         raise ConfigError(f"cannot read {path}: {type(exc).__name__}") from exc

@@ -13,9 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from extract.finetune.card import DataSummary
+from extract.finetune.options import TrainOptions
 from extract.scoring import split_documents
 from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument
+from pvkg.options import ref
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def training_data(
         raise ConfigError(
             f"{len(train)} training and {len(validation)} validation documents: "
             "both sides need at least one",
-            hint="give more gold documents or change --validation-fraction",
+            hint=f"give more gold documents or change {ref(TrainOptions, 'validation_fraction')}",
         )
     if not any(d.triples for d in train):
         raise ConfigError("the training documents have no gold triples to learn from")

@@ -9,14 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pvkg.errors import ConfigError
+from pvkg.options import option, ref
 
 ModelKind = Literal["encoder", "lora"]
 MODEL_KINDS: tuple[ModelKind, ...] = get_args(ModelKind)
 Quantize = Literal["auto", "4bit", "none"]
+QUANTIZE: tuple[Quantize, ...] = get_args(Quantize)
 DEFAULT_SEED = 20240501
+
+
+PANEL = "Training"
+
+
+def _train(default: object, help: str, **extra: Any) -> Any:
+    return option(default, help, panel=PANEL, **extra)
 
 
 @dataclass(frozen=True)
@@ -28,39 +37,59 @@ class TrainOptions:
     `max_minutes` bounds training time (the best checkpoint so far is kept);
     `max_train_documents` trains on a seeded sample of the training documents."""
 
-    kind: ModelKind
-    output: Path
-    base_model: str | Path | None = None
-    epochs: int | None = None
-    patience: int = 2
-    learning_rate: float | None = None
-    batch_size: int | None = None
-    max_length: int | None = None
-    validation_fraction: float = 0.1
-    seed: int = DEFAULT_SEED
-    device: str | None = None
-    threads: int | None = None
-    max_minutes: float | None = None
-    max_train_documents: int | None = None
-    max_validation_documents: int | None = None
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.05
-    quantize: Quantize = "auto"
+    output: Path = option(help="New folder for the model.", flag=("--output", "-o"))
+    kind: ModelKind = option(
+        "encoder", "encoder (span + pair classifier) or lora.", flag=("--kind", "-k")
+    )
+    base_model: str | Path | None = _train(
+        None,
+        "Base model: a folder (or .gguf for lora), or for the encoder all-MiniLM-L6-v2 "
+        "(default) or all-mpnet-base-v2 (make mpnet).",
+    )
+    epochs: int | None = _train(None, "Most epochs (default per kind).")
+    patience: int = _train(2, "Stop after this many epochs without a better F1.")
+    learning_rate: float | None = _train(None, "Peak learning rate.")
+    batch_size: int | None = _train(None, "Examples per step.")
+    max_length: int | None = _train(None, "Most tokens per example.")
+    validation_fraction: float = _train(0.1, "Share of documents held out to pick the best epoch.")
+    seed: int = _train(DEFAULT_SEED, "Random seed (split, sampling, initialisation).")
+    device: str | None = _train(None, "cpu or cuda; default: cuda when present.")
+    threads: int | None = _train(None, "CPU threads for torch.")
+    max_minutes: float | None = _train(None, "Stop after this long, keeping the best epoch.")
+    max_train_documents: int | None = _train(
+        None, "Train on a seeded sample of this many documents."
+    )
+    max_validation_documents: int | None = _train(
+        None, "Validate on a seeded sample of this many documents."
+    )
+    lora_r: int = _train(16, "LoRA rank.")
+    lora_alpha: int = _train(32, "LoRA alpha.")
+    lora_dropout: float = _train(0.05, "LoRA dropout.")
+    quantize: Quantize = _train("auto", "LoRA base: 4bit (QLoRA, CUDA), none, or auto.")
 
     def __post_init__(self) -> None:
         if self.kind not in MODEL_KINDS:
             raise ConfigError(f"unknown model kind {self.kind!r}", hint="choose encoder or lora")
+        if self.quantize not in QUANTIZE:
+            raise ConfigError(
+                f"{ref(TrainOptions, 'quantize')} must be one of {', '.join(QUANTIZE)}, "
+                f"not {self.quantize!r}"
+            )
         if not 0.0 < self.validation_fraction < 1.0:
             raise ConfigError(
                 f"validation fraction {self.validation_fraction} is not between 0 and 1"
             )
-        for name in ("epochs", "batch_size", "max_length", "max_train_documents"):
+        if not 0.0 <= self.lora_dropout < 1.0:
+            raise ConfigError(f"{ref(TrainOptions, 'lora_dropout')} must be in [0, 1)")
+        for name in ("epochs", "batch_size", "max_length", "max_train_documents", "threads",
+                     "max_validation_documents", "patience", "lora_r", "lora_alpha"):  # fmt: skip
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ConfigError(f"{name.replace('_', ' ')} must be at least 1, not {value}")
-        if self.patience < 1:
-            raise ConfigError(f"patience must be at least 1, not {self.patience}")
+        for name in ("learning_rate", "max_minutes"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ConfigError(f"{ref(TrainOptions, name)} must be positive, not {value}")
 
     def with_defaults(self, defaults: Defaults) -> TrainOptions:
         """These options with every unset kind-specific value taken from `defaults`."""

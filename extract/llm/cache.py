@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extract.llm.options import LLMOptions
 from pvkg.errors import ConfigError
+from pvkg.options import ref
 
 FILE = "responses.sqlite3"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS responses (
@@ -54,7 +56,8 @@ class ResponseCache:
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"cannot open the LLM response cache in {directory}: {exc}",
-                hint="pass --llm-cache-dir with a writable directory, or --no-llm-cache",
+                hint=f"set {ref(LLMOptions, 'cache_dir')} to a writable directory, or turn off "
+                f"{ref(LLMOptions, 'use_cache')}",
             ) from exc
 
     def get(self, key: str) -> Completion | None:

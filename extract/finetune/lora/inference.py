@@ -19,7 +19,9 @@ from extract.llm.extractor import LLMExtractor, Windowing
 from extract.llm.local import LocalBackend
 from extract.llm.prompting import Prompt, load_prompt
 from extract.llm.strategies import SingleStep
+from extract.options import ExtractOptions
 from pvkg.errors import ConfigError
+from pvkg.options import ref
 
 PROMPT = "zero-shot"
 WINDOWING = Windowing()
@@ -53,7 +55,7 @@ def load_lora_extractor(model_path: Path, card: ModelCard, *, device: str | None
     except (OSError, ValueError) as exc:
         raise ConfigError(
             f"cannot load the LoRA adapter in {model_path}: {type(exc).__name__}",
-            hint="--model-path takes a folder written by `pvkg train --kind lora`",
+            hint=f"{ref(ExtractOptions, 'model_path')} takes a folder written by LoRA training",
         ) from exc
     # Merged weights run as fast as the base: no adapter matmuls per token.
     merged = adapted.merge_and_unload()

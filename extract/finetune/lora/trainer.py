@@ -31,6 +31,7 @@ from extract.llm.local import eos_id
 from extract.llm.prompting import load_prompt
 from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument
+from pvkg.options import ref
 
 LORA_DEFAULTS = Defaults(epochs=2, learning_rate=2e-4, batch_size=4, max_length=384)
 # Validation generates a reply per document (seconds each on CPU): a seeded sample of this
@@ -63,7 +64,8 @@ def train_lora(
     )
     if not examples.kept:
         raise ConfigError(
-            f"no training example fits in {options.max_length} tokens", hint="raise --max-length"
+            f"no training example fits in {options.max_length} tokens",
+            hint=f"raise {ref(TrainOptions, 'max_length')}",
         )
     model = attach(base, options)
     validation = capped(data.validation, options)

@@ -107,17 +107,20 @@ def _build(record: type[Any], given: dict[tuple[str, ...], Any], prefix: tuple[s
 
 
 def _cli_type(hint: Any) -> Any:
-    """What Typer parses: choices and comma lists as text, optional values as optional."""
-    if get_origin(hint) is Literal or get_origin(hint) is tuple:
+    """What Typer parses: comma lists and unions of types as text, choices as choices."""
+    if get_origin(hint) is tuple:
         return str
+    if get_origin(hint) is Literal or hint in (str, int, float, bool, Path):
+        return hint
     args = [a for a in get_args(hint) if a is not type(None)]
-    if args and len(args) < len(get_args(hint)):
-        inner = args[0]
-        return (str if get_origin(inner) is Literal else inner) | None
-    return hint if hint in (str, int, float, bool, Path) else str
+    if len(args) == 1 and len(get_args(hint)) == 2:
+        return _cli_type(args[0]) | None
+    return str | None if type(None) in get_args(hint) else str
 
 
 def _cli_default(one: Field[Any], hint: Any) -> Any:
+    if one.default is MISSING and one.default_factory is MISSING:
+        return ...  # Typer's mark of a required option
     default = one.default if one.default is not MISSING else None
     if one.metadata.get("negate"):
         return False
