@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from pvkg import __version__
 from pvkg.app.commands import graph, normalize, report, run
@@ -19,7 +21,26 @@ from pvkg.app.logs import configure_logging
 from pvkg.config import find_config
 from pvkg.errors import PvkgError
 
+
+class _Root(TyperGroup):
+    """The root command, whoever calls it (the console script, `python -m pvkg`, a test's
+    CliRunner): option defaults come from pvkg.toml when there is one, and a PvkgError ends
+    the run as one line and its exit code."""
+
+    def main(self, *args: Any, **extra: Any) -> Any:
+        # Our rich progress bars report the work; Hugging Face's tqdm bars would interleave.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        try:
+            config = find_config()
+            if config:
+                extra.setdefault("default_map", default_map(self, config))
+            return super().main(*args, **extra)
+        except PvkgError as error:
+            fail(error, FLAGS)
+
+
 app = typer.Typer(
+    cls=_Root,
     name="pvkg",
     help="Pharmacovigilance knowledge graphs from clinical notes and case reports.",
     no_args_is_help=True,
@@ -60,12 +81,5 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point; option defaults come from pvkg.toml when there is one."""
-    # Our rich progress bars report the work; Hugging Face's tqdm bars would interleave.
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    try:
-        config = find_config()
-        defaults = default_map(typer.main.get_command(app), config) if config else None
-        app(standalone_mode=True, default_map=defaults)
-    except PvkgError as error:
-        fail(error, FLAGS)
+    """Console-script entry point (and `python -m pvkg`'s)."""
+    app()
