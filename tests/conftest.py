@@ -1,11 +1,15 @@
-"""Shared fixtures: the real services and the shared corpora, found or failed loudly."""
+"""Shared fixtures: the real services and the shared corpora, found or failed loudly; the
+`pvkg` command line run in this process."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from pvkg.config import local_neo4j_uri_file
 
@@ -45,3 +49,53 @@ def neo4j_auth() -> tuple[str, str]:
         os.environ.get("NEO4J_USER", "neo4j"),
         os.environ.get("NEO4J_PASSWORD", "pvkg-local-pass"),
     )
+
+
+# What `pvkg` reads from the environment, unset so that a developer's settings (a
+# PVKG_CONFIG, a default store, Neo4j credentials) do not leak into the tests; and a wide
+# terminal, so that tables and help keep one row to a line.
+CLI_ENV: dict[str, str | None] = {
+    "COLUMNS": "200",
+    "PVKG_CONFIG": None,
+    "PVKG_STORE": None,
+    "NEO4J_USER": None,
+    "NEO4J_PASSWORD": None,
+}
+
+
+class Cli(Protocol):
+    def __call__(
+        self,
+        *args: str | Path,
+        input: str | None = None,
+        env: Mapping[str, str | None] | None = None,
+    ) -> Result: ...
+
+
+@pytest.fixture(scope="session")
+def cli() -> Cli:
+    """`pvkg ARGS` run in this process; the result has `exit_code`, `stdout` and `stderr`.
+
+    The runner calls the root command as the console script does, so pvkg.toml defaults and
+    the translation of a PvkgError into one line and its exit code are the real ones. Any
+    other exception propagates, with its traceback, and fails the test. `env` adds to (None:
+    removes from) CLI_ENV for the one call.
+    """
+    from pvkg.app.cli import app  # here, not above: most test runs need no CLI
+
+    runner = CliRunner()
+
+    def invoke(
+        *args: str | Path,
+        input: str | None = None,
+        env: Mapping[str, str | None] | None = None,
+    ) -> Result:
+        return runner.invoke(
+            app,
+            [str(arg) for arg in args],
+            input=input,
+            env={**CLI_ENV, **(env or {})},
+            catch_exceptions=False,
+        )
+
+    return invoke

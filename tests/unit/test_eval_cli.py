@@ -1,46 +1,18 @@
-"""`pvkg eval` on real ADE-corpus rows of three abstracts.
-
-The main paths run `python -m pvkg` in a subprocess; error paths run `pvkg.app.cli.main` in this
-process (same code, without paying the CLI's start-up time again and again).
-"""
+"""`pvkg eval` on real ADE-corpus rows of three abstracts."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import Result
 
-from pvkg.app.cli import main
+from tests.conftest import Cli
 
 PMIDS = ("10102531", "10190739", "10327035")
 FILES = ("DRUG-AE.rel", "DRUG-DOSE.rel", "ADE-NEG.txt")
-
-
-def pvkg(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pvkg", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"COLUMNS": "200", "PATH": ""},
-    )
-
-
-def in_process(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path
-) -> tuple[int, str, str]:
-    """Exit status, stdout and stderr of `pvkg ARGS` run through `pvkg.app.cli.main`."""
-    monkeypatch.setattr(sys, "argv", ["pvkg", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    captured = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +27,17 @@ def corpus(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def exported(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def exported(cli: Cli, corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("export")
     notes, triples = out / "notes.jsonl", out / "gold.jsonl"
-    result = pvkg("eval", "--gold", corpus, "--export-notes", notes, "--export-triples", triples)
-    assert result.returncode == 0, result.stderr
+    result = cli("eval", "--gold", corpus, "--export-notes", notes, "--export-triples", triples)
+    assert result.exit_code == 0, result.stderr
     assert "wrote 19 notes and 7 gold triples" in result.stderr
     return notes, triples
 
 
-def scores(result: subprocess.CompletedProcess[str], mode: str) -> dict[str, tuple[int, ...]]:
-    assert result.returncode == 0, result.stderr
+def scores(result: Result, mode: str) -> dict[str, tuple[int, ...]]:
+    assert result.exit_code == 0, result.stderr
     numbers = json.loads(result.stdout)
     section = numbers[mode]
     found: dict[str, tuple[int, ...]] = {
@@ -76,9 +48,11 @@ def scores(result: subprocess.CompletedProcess[str], mode: str) -> dict[str, tup
     return found
 
 
-def test_gold_as_predictions_scores_one(corpus: Path, exported: tuple[Path, Path]) -> None:
+def test_gold_as_predictions_scores_one(
+    cli: Cli, corpus: Path, exported: tuple[Path, Path]
+) -> None:
     _, gold = exported
-    result = pvkg("eval", "--gold", corpus, "--pred", gold, "--json")
+    result = cli("eval", "--gold", corpus, "--pred", gold, "--json")
     numbers = json.loads(result.stdout)
     assert numbers["documents"] == 19
     for mode in ("strict", "lenient"):
@@ -119,13 +93,13 @@ def perturb(notes: Path, gold: Path, out: Path) -> None:
 
 
 def test_perturbed_predictions_give_hand_checked_scores(
-    corpus: Path, exported: tuple[Path, Path], tmp_path: Path
+    cli: Cli, corpus: Path, exported: tuple[Path, Path], tmp_path: Path
 ) -> None:
     notes, gold = exported
     predictions = tmp_path / "pred.jsonl"
     perturb(notes, gold, predictions)
     report = tmp_path / "report.md"
-    strict = pvkg("eval", "--gold", corpus, "--pred", predictions, "--json", "--report", report)
+    strict = cli("eval", "--gold", corpus, "--pred", predictions, "--json", "--report", report)
     # Gold: 7 drugs, 1 dose, 6 events; 7 drug-event and 1 drug-dose relations.
     assert scores(strict, "strict") == {
         "drug": (6, 1, 1),  # idarubicin missed, riluzole in a negative sentence spurious
@@ -159,36 +133,25 @@ def test_perturbed_predictions_give_hand_checked_scores(
     assert "- assertion adverse_event: `neurotoxicity`" in markdown
     assert "(gold present, predicted negated)" in markdown
 
-    table = pvkg("eval", "--gold", corpus, "--pred", predictions)
-    assert table.returncode == 0, table.stderr
+    table = cli("eval", "--gold", corpus, "--pred", predictions)
+    assert table.exit_code == 0, table.stderr
     assert "drug-adverse_event" in table.stdout
     assert "0.714/0.714/0.714" in table.stdout
 
 
 def test_bad_prediction_lines_are_reported_not_fatal(
-    corpus: Path,
-    exported: tuple[Path, Path],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli, corpus: Path, exported: tuple[Path, Path], tmp_path: Path
 ) -> None:
     _, gold = exported
     predictions = tmp_path / "pred.jsonl"
     predictions.write_text(gold.read_text() + "{not json\n", encoding="utf-8")
-    code, out, err = in_process(
-        monkeypatch, capsys, "eval", "--gold", corpus, "--pred", predictions, "--json"
-    )
-    assert code == 0
-    assert json.loads(out)["strict"]["relations"]["f1"] == 1.0
-    assert f"{predictions}:8: invalid JSON" in err
+    result = cli("eval", "--gold", corpus, "--pred", predictions, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["strict"]["relations"]["f1"] == 1.0
+    assert f"{predictions}:8: invalid JSON" in result.stderr
 
 
-def test_unknown_note_ids_fail_with_a_hint(
-    corpus: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_unknown_note_ids_fail_with_a_hint(cli: Cli, corpus: Path, tmp_path: Path) -> None:
     predictions = tmp_path / "pred.jsonl"
     predictions.write_text(
         json.dumps(
@@ -201,12 +164,10 @@ def test_unknown_note_ids_fail_with_a_hint(
         + "\n",
         encoding="utf-8",
     )
-    code, out, err = in_process(
-        monkeypatch, capsys, "eval", "--gold", corpus, "--pred", predictions
-    )
-    assert (code, out) == (1, "")
-    assert "none of the 1 predicted triples fits a gold note" in err
-    assert "hint: predicted note ids must be the gold loader's" in err
+    result = cli("eval", "--gold", corpus, "--pred", predictions)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "none of the 1 predicted triples fits a gold note" in result.stderr
+    assert "hint: predicted note ids must be the gold loader's" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -218,38 +179,26 @@ def test_unknown_note_ids_fail_with_a_hint(
     ],
 )
 def test_option_errors_are_one_line(
-    corpus: Path,
-    args: tuple[str, ...],
-    code: int,
-    message: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli, corpus: Path, args: tuple[str, ...], code: int, message: str
 ) -> None:
-    found, out, err = in_process(monkeypatch, capsys, "eval", "--gold", corpus, *args)
-    assert (found, out) == (code, "")
-    assert message in err
-    assert len(err.strip().splitlines()) <= 2  # the error and its hint
+    result = cli("eval", "--gold", corpus, *args)
+    assert (result.exit_code, result.stdout) == (code, "")
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2  # the error and its hint
 
 
-def test_missing_gold_is_an_input_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    args = ("eval", "--gold", tmp_path / "absent", "--pred", tmp_path / "x.jsonl")
-    code, _, err = in_process(monkeypatch, capsys, *args)
-    assert code == 1
-    assert "absent: no such file or folder" in err
+def test_missing_gold_is_an_input_error(cli: Cli, tmp_path: Path) -> None:
+    result = cli("eval", "--gold", tmp_path / "absent", "--pred", tmp_path / "x.jsonl")
+    assert result.exit_code == 1
+    assert "absent: no such file or folder" in result.stderr
 
 
-def test_gold_in_pvkg_jsonl_format(
-    exported: tuple[Path, Path],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_gold_in_pvkg_jsonl_format(cli: Cli, exported: tuple[Path, Path]) -> None:
     notes, gold = exported
     args = ("--format", "jsonl", "--notes", notes, "--pred", gold, "--json")
-    code, out, _ = in_process(monkeypatch, capsys, "eval", "--gold", gold, *args)
-    assert code == 0
-    numbers: dict[str, Any] = json.loads(out)
+    result = cli("eval", "--gold", gold, *args)
+    assert result.exit_code == 0
+    numbers: dict[str, Any] = json.loads(result.stdout)
     assert numbers["format"] == "jsonl"
     assert numbers["documents"] == 19
     assert numbers["strict"]["relations"]["tp"] == 8
@@ -282,95 +231,82 @@ def one_line_error(err: str, message: str) -> None:
     assert len(err.strip().splitlines()) == 2  # the error and its hint
 
 
-def test_empty_gold_file_is_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_empty_gold_file_is_an_error(cli: Cli, tmp_path: Path) -> None:
     gold = tmp_path / "phee.jsonl"
     gold.write_text("", encoding="utf-8")
     pred = write(tmp_path / "pred.jsonl", GOLD_TRIPLE | {"extractor": RULES})
-    args = ("eval", "--gold", gold, "--format", "phee", "--pred", pred)
-    code, out, err = in_process(monkeypatch, capsys, *args)
-    assert (code, out) == (1, "")
-    one_line_error(err, f"error: {gold}: no gold documents could be read\n")
-    assert "hint: check that the path holds phee gold" in err
+    result = cli("eval", "--gold", gold, "--format", "phee", "--pred", pred)
+    assert (result.exit_code, result.stdout) == (1, "")
+    one_line_error(result.stderr, f"error: {gold}: no gold documents could be read\n")
+    assert "hint: check that the path holds phee gold" in result.stderr
 
 
-def test_gold_with_no_readable_document_is_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_gold_with_no_readable_document_is_an_error(cli: Cli, tmp_path: Path) -> None:
     gold = tmp_path / "brat"
     gold.mkdir()
     (gold / "a.ann").write_text("T1\tDrug 11 18\taspirin\n", encoding="utf-8")  # no a.txt
     pred = write(tmp_path / "pred.jsonl", GOLD_TRIPLE | {"extractor": RULES})
-    code, out, err = in_process(monkeypatch, capsys, "eval", "--gold", gold, "--pred", pred)
-    assert (code, out) == (1, "")
+    result = cli("eval", "--gold", gold, "--pred", pred)
+    assert (result.exit_code, result.stdout) == (1, "")
+    err = result.stderr
     one_line_error(err, f"error: {gold}: no gold documents could be read (1 input problems")
     assert "a.txt: cannot open" in err
     assert "hint: the format was guessed as brat; name it with --format" in err
 
 
-def test_empty_notes_of_jsonl_gold_are_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_empty_notes_of_jsonl_gold_are_named(cli: Cli, tmp_path: Path) -> None:
     options = jsonl_gold(tmp_path, GOLD_TRIPLE)
     notes = write(tmp_path / "notes.jsonl")
-    code, _, err = in_process(monkeypatch, capsys, "eval", *options, "--pred", options[1])
-    assert code == 1
-    one_line_error(err, f"error: {notes}: no gold documents could be read")
+    result = cli("eval", *options, "--pred", options[1])
+    assert result.exit_code == 1
+    one_line_error(result.stderr, f"error: {notes}: no gold documents could be read")
 
 
-def test_empty_prediction_file_is_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_empty_prediction_file_is_an_error(cli: Cli, tmp_path: Path) -> None:
     pred = tmp_path / "pred.jsonl"
     pred.write_text("\n", encoding="utf-8")
-    args = ("eval", *jsonl_gold(tmp_path, GOLD_TRIPLE), "--pred", pred, "--json")
-    code, out, err = in_process(monkeypatch, capsys, *args)
-    assert (code, out) == (1, "")
-    one_line_error(err, f"error: {pred}: no predicted triples could be read: the file is empty")
+    result = cli("eval", *jsonl_gold(tmp_path, GOLD_TRIPLE), "--pred", pred, "--json")
+    assert (result.exit_code, result.stdout) == (1, "")
+    one_line_error(
+        result.stderr, f"error: {pred}: no predicted triples could be read: the file is empty"
+    )
 
 
 @pytest.mark.parametrize(
     ("gold_extractor", "pred_extractor"), [(None, RULES), (RULES, None), (None, None)]
 )
 def test_gold_and_predictions_need_no_extractor(
+    cli: Cli,
     tmp_path: Path,
     gold_extractor: dict[str, str] | None,
     pred_extractor: dict[str, str] | None,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     def triple(extractor: dict[str, str] | None) -> dict[str, Any]:
         return GOLD_TRIPLE if extractor is None else GOLD_TRIPLE | {"extractor": extractor}
 
     pred = write(tmp_path / "pred.jsonl", triple(pred_extractor))
     options = jsonl_gold(tmp_path, triple(gold_extractor))
-    code, out, err = in_process(monkeypatch, capsys, "eval", *options, "--pred", pred, "--json")
-    assert (code, err) == (0, "")
-    assert json.loads(out)["strict"]["relations"]["tp"] == 1
+    result = cli("eval", *options, "--pred", pred, "--json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["strict"]["relations"]["tp"] == 1
 
 
-def test_unknown_prediction_fields_are_still_rejected(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unknown_prediction_fields_are_still_rejected(cli: Cli, tmp_path: Path) -> None:
     pred = write(tmp_path / "pred.jsonl", GOLD_TRIPLE | {"score": 0.9})
-    args = ("eval", *jsonl_gold(tmp_path, GOLD_TRIPLE), "--pred", pred)
-    code, _, err = in_process(monkeypatch, capsys, *args)
-    assert code == 1
-    assert "score: Extra inputs are not permitted" in err
+    result = cli("eval", *jsonl_gold(tmp_path, GOLD_TRIPLE), "--pred", pred)
+    assert result.exit_code == 1
+    assert "score: Extra inputs are not permitted" in result.stderr
 
 
-def test_types_with_nothing_to_find_or_found_print_n_a(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_types_with_nothing_to_find_or_found_print_n_a(cli: Cli, tmp_path: Path) -> None:
     # The right drug with the wrong event; nobody gives a dose.
     wrong = GOLD_TRIPLE | {"adverse_event": {"text": "after", "start": 5, "end": 10}}
     pred = write(tmp_path / "pred.jsonl", wrong)
     options = (*jsonl_gold(tmp_path, GOLD_TRIPLE), "--pred", pred)
     report = tmp_path / "report.md"
-    code, out, _ = in_process(monkeypatch, capsys, "eval", *options, "--json", "--report", report)
-    assert code == 0
-    strict = json.loads(out)["strict"]
+    result = cli("eval", *options, "--json", "--report", report)
+    assert result.exit_code == 0
+    strict = json.loads(result.stdout)["strict"]
     for name in ("dose", "drug-dose"):
         assert strict["types"][name] == {
             "tp": 0,
@@ -387,7 +323,7 @@ def test_types_with_nothing_to_find_or_found_print_n_a(
     assert "| dose | 0 | 0 | 0 | n/a | n/a | n/a |" in markdown
     assert "| entities (micro) | 1 | 1 | 1 | 0.500 | 0.500 | 0.500 |" in markdown
 
-    code, out, _ = in_process(monkeypatch, capsys, "eval", *options)
-    assert code == 0
-    (dose_row,) = [line for line in out.splitlines() if " dose " in line]
+    table = cli("eval", *options)
+    assert table.exit_code == 0
+    (dose_row,) = [line for line in table.stdout.splitlines() if " dose " in line]
     assert [cell.strip() for cell in dose_row.split("│")][1:-1] == ["dose", "0", "0", "n/a", "n/a"]

@@ -1,9 +1,7 @@
-"""`python -m pvkg extract` on the note fixtures: folder, JSONL, CSV; bad notes skipped."""
+"""`pvkg extract` on the note fixtures: folder, JSONL, CSV; bad notes skipped."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,20 +9,10 @@ import pytest
 from loaders.notes import read_notes
 from pvkg.jsonl import read_jsonl
 from pvkg.records import Triple
+from tests.conftest import Cli
 
 NOTES = Path(__file__).resolve().parent.parent / "fixtures" / "notes"
 TERMS = NOTES / "terms.tsv"
-
-
-def pvkg(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pvkg", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={"COLUMNS": "200", "PATH": ""},
-    )
 
 
 def extracted(source: Path, output: Path) -> dict[str, set[tuple[str, str | None, str | None]]]:
@@ -69,14 +57,15 @@ def extracted(source: Path, output: Path) -> dict[str, set[tuple[str, str | None
     ],
 )
 def test_extract_writes_grounded_triples_and_skips_bad_notes(
+    cli: Cli,
     tmp_path: Path,
     source: str,
     expected: dict[str, set[tuple[str, str | None, str | None]]],
     skipped: list[str],
 ) -> None:
     output = tmp_path / "triples.jsonl"
-    result = pvkg("extract", NOTES / source, "-o", output, "--terms", TERMS)
-    assert result.returncode == 0, result.stderr
+    result = cli("extract", NOTES / source, "-o", output, "--terms", TERMS)
+    assert result.exit_code == 0, result.stderr
     assert extracted(NOTES / source, output) == expected
     for line in skipped:
         assert line in result.stderr
@@ -86,29 +75,27 @@ def test_extract_writes_grounded_triples_and_skips_bad_notes(
     assert not (tmp_path / "triples.jsonl.part").exists()
 
 
-def test_assertions_reach_the_output(tmp_path: Path) -> None:
+def test_assertions_reach_the_output(cli: Cli, tmp_path: Path) -> None:
     output = tmp_path / "t.jsonl"
-    assert pvkg("extract", NOTES / "notes.jsonl", "-o", output, "--terms", TERMS).returncode == 0
+    assert cli("extract", NOTES / "notes.jsonl", "-o", output, "--terms", TERMS).exit_code == 0
     assertions = {t.note_id: t.assertion for t in read_jsonl(output, Triple)}
     assert assertions == {"n1": "present", "2": "present", "n6": "speculated"}
     csv_out = tmp_path / "c.jsonl"
-    assert (
-        pvkg("extract", NOTES / "noteevents.csv", "-o", csv_out, "--terms", TERMS).returncode == 0
-    )
+    assert cli("extract", NOTES / "noteevents.csv", "-o", csv_out, "--terms", TERMS).exit_code == 0
     assert {t.note_id: t.assertion for t in read_jsonl(csv_out, Triple)}["176"] == "negated"
 
 
-def test_named_csv_columns(tmp_path: Path) -> None:
+def test_named_csv_columns(cli: Cli, tmp_path: Path) -> None:
     output = tmp_path / "t.jsonl"
     args = ("--id-column", "doc", "--text-column", "BODY", "--terms", TERMS)
-    result = pvkg("extract", NOTES / "custom_columns.csv", "-o", output, *args)
-    assert result.returncode == 0, result.stderr
+    result = cli("extract", NOTES / "custom_columns.csv", "-o", output, *args)
+    assert result.exit_code == 0, result.stderr
     triples = list(read_jsonl(output, Triple))
     assert [
         (t.note_id, t.drug.text, t.adverse_event and t.adverse_event.text) for t in triples
     ] == [("d1", "cisplatin", "Nausea")]
-    missing = pvkg("extract", NOTES / "custom_columns.csv", "-o", output, "--terms", TERMS)
-    assert missing.returncode == 1
+    missing = cli("extract", NOTES / "custom_columns.csv", "-o", output, "--terms", TERMS)
+    assert missing.exit_code == 1
     assert "header lacks column id or note_id or row_id" in missing.stderr
     assert "hint: name the columns with --id-column and --text-column" in missing.stderr
     assert "Traceback" not in missing.stderr
@@ -124,11 +111,11 @@ def test_named_csv_columns(tmp_path: Path) -> None:
     ],
 )
 def test_bad_options_fail_in_one_line(
-    tmp_path: Path, args: tuple[str | Path, ...], code: int, message: str
+    cli: Cli, tmp_path: Path, args: tuple[str | Path, ...], code: int, message: str
 ) -> None:
     output = tmp_path / "t.jsonl"
-    result = pvkg("extract", NOTES / "folder", "-o", output, *args)
-    assert result.returncode == code
+    result = cli("extract", NOTES / "folder", "-o", output, *args)
+    assert result.exit_code == code
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not output.exists()

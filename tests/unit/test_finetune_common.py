@@ -4,7 +4,6 @@ and the extractor factory's errors. Training itself is tested per kind."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,10 @@ from extract.finetune.data import training_data
 from extract.finetune.validation import SELECTION_METRIC, EarlyStopping
 from extract.options import ExtractOptions
 from extract.scoring import DEFAULT_SEED, split_documents
-from pvkg.app.cli import main
 from pvkg.errors import ConfigError
 from pvkg.gold import GoldDocument, gold_extractor, make_document
 from pvkg.records import Note, Span, Triple
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.conftest import FIXTURES, Cli
 
 
 def documents(count: int) -> list[GoldDocument]:
@@ -152,28 +149,15 @@ def test_finetuned_extractor_needs_a_model_folder(tmp_path: Path) -> None:
         build_extractor(ExtractOptions(extractor="finetuned", model_path=tmp_path))
 
 
-def run_cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str | Path
-) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["pvkg", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), capsys.readouterr().err
-
-
-def test_train_refuses_a_non_empty_output_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_train_refuses_a_non_empty_output_folder(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "old.bin").write_bytes(b"x")
-    code, err = run_cli(monkeypatch, capsys, "train", FIXTURES / "brat", "-o", tmp_path)
-    assert code == 2
-    assert "exists and is not empty" in err and "hint: choose a new folder" in err
+    result = cli("train", FIXTURES / "brat", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert "exists and is not empty" in result.stderr
+    assert "hint: choose a new folder" in result.stderr
 
 
-def test_train_reports_a_missing_gold_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, err = run_cli(monkeypatch, capsys, "train", tmp_path / "none", "-o", tmp_path / "m")
-    assert code != 0 and "no such file or folder" in err
+def test_train_reports_a_missing_gold_path(cli: Cli, tmp_path: Path) -> None:
+    result = cli("train", tmp_path / "none", "-o", tmp_path / "m")
+    assert result.exit_code != 0 and "no such file or folder" in result.stderr
     assert not (tmp_path / "m").exists()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from normalize.link import link
 from normalize.manifest import MANIFEST_FILE
 from normalize.schema import INDEX_FILE, SCHEMA_VERSION
 from pvkg.errors import ConfigError, TerminologyError
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, Cli
 
 QUIET = BuildOptions(progress=False)
 HYPOTENSION, HYPERTENSION = "C0020649", "C0020538"
@@ -173,7 +171,9 @@ def test_cards_list_codes_sorted_and_distinct(umls: TerminologyIndex) -> None:
         assert all(list(listed) == sorted(set(listed)) for listed in codes.values())
 
 
-def test_index_of_another_schema_asks_for_a_rebuild(umls_dir: Path, tmp_path: Path) -> None:
+def test_index_of_another_schema_asks_for_a_rebuild(
+    cli: Cli, umls_dir: Path, tmp_path: Path
+) -> None:
     old = tmp_path / "old"
     shutil.copytree(umls_dir, old)
     manifest = json.loads((old / MANIFEST_FILE).read_text(encoding="utf-8"))
@@ -182,8 +182,8 @@ def test_index_of_another_schema_asks_for_a_rebuild(umls_dir: Path, tmp_path: Pa
     with pytest.raises(TerminologyError, match=f"schema {SCHEMA_VERSION - 1}") as info:
         open_index(old)
     assert info.value.hint is not None and "rebuild" in info.value.hint
-    linked = _pvkg("terminology", "link", "-t", str(old), "--kind", "drug", "aspirin")
-    assert linked.returncode == 1 and "rebuild" in linked.stderr
+    linked = cli("terminology", "link", "-t", str(old), "--kind", "drug", "aspirin")
+    assert linked.exit_code == 1 and "rebuild" in linked.stderr
     assert "Traceback" not in linked.stderr
 
 
@@ -287,18 +287,8 @@ def test_output_that_is_not_an_index_is_refused(tmp_path: Path) -> None:
         build_index(FIXTURES / "umls", tmp_path / "out", QUIET)
 
 
-def _pvkg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pvkg", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def test_cli_build_and_link(tmp_path: Path) -> None:
-    built = _pvkg(
+def test_cli_build_and_link(cli: Cli, tmp_path: Path) -> None:
+    built = cli(
         "terminology",
         "build",
         str(FIXTURES / "umls"),
@@ -308,9 +298,9 @@ def test_cli_build_and_link(tmp_path: Path) -> None:
         "MDR,SNOMEDCT_US",
         "-q",
     )
-    assert built.returncode == 0, built.stderr
+    assert built.exit_code == 0, built.stderr
     assert "indexed 15 concepts" in built.stderr  # all but Tylenol (RXNORM only)
-    linked = _pvkg(
+    linked = cli(
         "terminology",
         "link",
         "-t",
@@ -320,18 +310,18 @@ def test_cli_build_and_link(tmp_path: Path) -> None:
         "Hypotension",
         "qqqq",
     )
-    assert linked.returncode == 0, linked.stderr
+    assert linked.exit_code == 0, linked.stderr
     first, second = (json.loads(line) for line in linked.stdout.splitlines())
     assert first["cui"] == HYPOTENSION and first["meddra_pt"] == "10021097"
     assert set(first["codes"]) == {"MDR", "SNOMEDCT_US"}  # --sab kept only these
     assert second["cui"] is None and second["meddra_pt"] is None
 
 
-def test_cli_missing_mrsty_is_one_line_error(tmp_path: Path) -> None:
+def test_cli_missing_mrsty_is_one_line_error(cli: Cli, tmp_path: Path) -> None:
     meta = tmp_path / "META"
     shutil.copytree(FIXTURES / "umls", meta)
     (meta / "MRSTY.RRF").unlink()
-    result = _pvkg("terminology", "build", str(tmp_path), "-o", str(tmp_path / "ix"), "-q")
-    assert result.returncode == 1
+    result = cli("terminology", "build", str(tmp_path), "-o", str(tmp_path / "ix"), "-q")
+    assert result.exit_code == 1
     assert "error:" in result.stderr and "no MRSTY.RRF" in result.stderr
     assert "Traceback" not in result.stderr
