@@ -11,6 +11,8 @@ import pytest
 from kg.store import GraphStore, open_store
 
 OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple")
+# The `cli` fixture's env for commands that must not need pvkg's cache (models, LLM replies).
+NO_CACHE: dict[str, str | None] = {"PVKG_CACHE": "/nonexistent"}
 # Marks of the tests that run the packaged SmolLM2 on CPU (minutes each).
 SMOLLM2_MARKS = [
     pytest.mark.integration,

@@ -4,56 +4,44 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from rdflib import Graph, URIRef
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, Cli
+from tests.integration.conftest import NO_CACHE
 
 pytestmark = pytest.mark.integration
 
 SMALL = FIXTURES / "openebgm" / "small_with_errors.csv"
 
 
-def pvkg(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pvkg", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={"COLUMNS": "200", "PATH": "", "PVKG_CACHE": "/nonexistent"},
-    )
-
-
 @pytest.fixture
-def loaded(tmp_path: Path) -> Path:
+def loaded(cli: Cli, tmp_path: Path) -> Path:
     store = tmp_path / "graph"
-    result = pvkg("load", SMALL, "--format", "openebgm", "--store", store)
-    assert result.returncode == 0, result.stderr
+    result = cli("load", SMALL, "--format", "openebgm", "--store", store, env=NO_CACHE)
+    assert result.exit_code == 0, result.stderr
     return store
 
 
-def test_load_reports_bad_rows_and_keeps_going(tmp_path: Path) -> None:
+def test_load_reports_bad_rows_and_keeps_going(cli: Cli, tmp_path: Path) -> None:
     store = tmp_path / "graph"
-    first = pvkg("load", SMALL, "--format", "openebgm", "--store", store)
-    assert first.returncode == 0, first.stderr
+    first = cli("load", SMALL, "--format", "openebgm", "--store", store, env=NO_CACHE)
+    assert first.exit_code == 0, first.stderr
     assert f"{SMALL}:6: expected 4 fields, found 3" in first.stderr
     assert f"{SMALL}:7: empty var1" in first.stderr
     assert "2 bad record(s) skipped" in first.stderr
     assert "loaded 4 records" in first.stderr
-    again = pvkg("load", SMALL, "--format", "openebgm", "--store", store)
+    again = cli("load", SMALL, "--format", "openebgm", "--store", store, env=NO_CACHE)
     assert "0 new nodes, 0 new relationships" in again.stderr
 
 
-def test_signals_csv_has_the_documented_columns(loaded: Path, tmp_path: Path) -> None:
+def test_signals_csv_has_the_documented_columns(cli: Cli, loaded: Path, tmp_path: Path) -> None:
     output = tmp_path / "signals.csv"
-    result = pvkg("signals", "--store", loaded, "-o", output, "--method", "prr,ror,ic")
-    assert result.returncode == 0, result.stderr
+    result = cli("signals", "--store", loaded, "-o", output, "--method", "prr,ror,ic", env=NO_CACHE)
+    assert result.exit_code == 0, result.stderr
     assert "counts are unique reports" in result.stdout
     with output.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -68,8 +56,8 @@ def test_signals_csv_has_the_documented_columns(loaded: Path, tmp_path: Path) ->
     assert aspirin_nausea["ebgm"] == ""
 
 
-def test_query_takes_values_as_parameters(loaded: Path) -> None:
-    result = pvkg(
+def test_query_takes_values_as_parameters(cli: Cli, loaded: Path) -> None:
+    result = cli(
         "query",
         "MATCH (r:Report)-[:MENTIONS_DRUG]->(d:Drug) WHERE d.name = $name "
         "RETURN r.id AS id ORDER BY id",
@@ -77,22 +65,25 @@ def test_query_takes_values_as_parameters(loaded: Path) -> None:
         "name=ASPIRIN",
         "--store",
         loaded,
+        env=NO_CACHE,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert [json.loads(line) for line in result.stdout.splitlines()] == [{"id": "1"}, {"id": "2"}]
 
 
-def test_bad_query_is_one_line_error(loaded: Path) -> None:
-    result = pvkg("query", "MATCH (n:Nope RETURN n", "--store", loaded)
-    assert result.returncode == 1
+def test_bad_query_is_one_line_error(cli: Cli, loaded: Path) -> None:
+    result = cli("query", "MATCH (n:Nope RETURN n", "--store", loaded, env=NO_CACHE)
+    assert result.exit_code == 1
     assert result.stderr.startswith("error: embedded store:")
     assert "Traceback" not in result.stderr
 
 
-def test_exports_parse_back(loaded: Path, tmp_path: Path) -> None:
+def test_exports_parse_back(cli: Cli, loaded: Path, tmp_path: Path) -> None:
     for fmt in ("ttl", "nt", "jsonld", "graphml"):
-        result = pvkg("export", "--store", loaded, "-f", fmt, "-o", tmp_path / f"g.{fmt}")
-        assert result.returncode == 0, result.stderr
+        result = cli(
+            "export", "--store", loaded, "-f", fmt, "-o", tmp_path / f"g.{fmt}", env=NO_CACHE
+        )
+        assert result.exit_code == 0, result.stderr
     rdf = Graph().parse(tmp_path / "g.ttl", format="turtle")
     assert len(rdf) == len(Graph().parse(tmp_path / "g.nt", format="nt"))
     assert len(rdf) == len(Graph().parse(tmp_path / "g.jsonld", format="json-ld"))
@@ -104,7 +95,7 @@ def test_exports_parse_back(loaded: Path, tmp_path: Path) -> None:
     assert network.number_of_edges() == 5 + 5  # report-drug and report-event links
 
 
-def test_missing_store_option_value_and_bad_format(tmp_path: Path) -> None:
-    result = pvkg("load", SMALL, "--format", "xml", "--store", tmp_path / "g")
-    assert result.returncode == 2
+def test_missing_store_option_value_and_bad_format(cli: Cli, tmp_path: Path) -> None:
+    result = cli("load", SMALL, "--format", "xml", "--store", tmp_path / "g", env=NO_CACHE)
+    assert result.exit_code == 2
     assert "unknown format 'xml'" in result.stderr

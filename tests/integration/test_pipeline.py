@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 
 from kg.store import open_store
 from normalize.index_build import build_index
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Cli
 from tests.integration.conftest import wipe_neo4j
 
 pytestmark = pytest.mark.integration
@@ -41,15 +39,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     graph.close()
 
 
-def pvkg_run(index: Path, store: str, output: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pvkg", "run", str(EXAMPLES / "notes"),
-         str(EXAMPLES / "notes-extra.jsonl"), str(EXAMPLES / "notes-extra.csv"),
-         "-t", str(index), "--store", store, "-o", str(output)],
-        capture_output=True, text=True, timeout=600, check=False,
-        env={"PATH": "", "COLUMNS": "200", "NEO4J_USER": "neo4j",
-             "NEO4J_PASSWORD": "pvkg-local-pass"},
-    )  # fmt: skip
+def run_args(index: Path, store: str, output: Path) -> tuple[str | Path, ...]:
+    """`pvkg run` over the three demo note files into `store` and `output`."""
+    notes = (EXAMPLES / "notes", EXAMPLES / "notes-extra.jsonl", EXAMPLES / "notes-extra.csv")
+    return ("run", *notes, "-t", index, "--store", store, "-o", output)
+
+
+NEO4J_LOGIN = {"NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "pvkg-local-pass"}
 
 
 def graph_size(store: str) -> tuple[int, int]:
@@ -65,10 +61,12 @@ def graph_size(store: str) -> tuple[int, int]:
     return nodes, rels
 
 
-def test_run_writes_every_output_and_resumes(index: Path, store: str, tmp_path: Path) -> None:
+def test_run_writes_every_output_and_resumes(
+    cli: Cli, index: Path, store: str, tmp_path: Path
+) -> None:
     output = tmp_path / "out"
-    first = pvkg_run(index, store, output)
-    assert first.returncode == 0, first.stderr
+    first = cli(*run_args(index, store, output), env=NEO4J_LOGIN)
+    assert first.exit_code == 0, first.stderr
     assert "notes 36 (skipped as done 0, bad 0)" in first.stderr
     assert "drugs linked" in first.stderr and "unlinked 0" in first.stderr
     assert "simvastatin" in first.stdout  # the demo's strongest pair is printed
@@ -84,8 +82,8 @@ def test_run_writes_every_output_and_resumes(index: Path, store: str, tmp_path: 
     triples_before = (output / "triples.jsonl").read_text(encoding="utf-8")
     size = graph_size(store)
 
-    again = pvkg_run(index, store, output)
-    assert again.returncode == 0, again.stderr
+    again = cli(*run_args(index, store, output), env=NEO4J_LOGIN)
+    assert again.exit_code == 0, again.stderr
     assert "notes 0 (skipped as done 36, bad 0)" in again.stderr
     assert (output / "triples.jsonl").read_text(encoding="utf-8") == triples_before
     assert graph_size(store) == size

@@ -31,7 +31,10 @@ def test_cli_builds_and_links_without_network(tmp_path: Path) -> None:
         "PYTHONPATH": str(ROOT),
     }
 
-    def pvkg(*args: str) -> subprocess.CompletedProcess[str]:
+    # A separate process, not the `cli` fixture: NLTK fixes its data path from HOME when it is
+    # first imported, and spaCy and QuickUMLS keep what they loaded, so only a fresh
+    # interpreter shows what a first run on a bare machine would try to download.
+    def terminology(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "pvkg", "terminology", *args],
             capture_output=True,
@@ -42,10 +45,10 @@ def test_cli_builds_and_links_without_network(tmp_path: Path) -> None:
         )
 
     out = tmp_path / "qu"
-    built = pvkg("build", str(FIXTURES / "umls"), "-o", str(out), "--backend", "quickumls")
+    built = terminology("build", str(FIXTURES / "umls"), "-o", str(out), "--backend", "quickumls")
     assert built.returncode == 0, built.stderr
     assert built.stdout == ""  # the installer's progress goes to stderr
-    linked = pvkg(
+    linked = terminology(
         "link", "-t", str(out), "--backend", "quickumls", "--kind", "adverse_event", "hypotension"
     )
     assert linked.returncode == 0, linked.stderr

@@ -6,7 +6,6 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from itertools import count
@@ -32,6 +31,8 @@ from pvkg.records import (
     ReportedEvent,
     Span,
 )
+from tests.conftest import Cli
+from tests.integration.conftest import NO_CACHE
 
 pytestmark = pytest.mark.integration
 
@@ -366,16 +367,17 @@ def test_screenshot_shows_the_report(report: Path, tmp_path: Path) -> None:
     shutil.copyfile(shot, Path("/tmp/pvkg-report.png"))
 
 
-def test_cli_writes_the_report_and_logs_no_note_text(built_store: Path, tmp_path: Path) -> None:
+def test_cli_writes_the_report_and_logs_no_note_text(
+    cli: Cli,
+    built_store: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     output = tmp_path / "out" / "report.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "pvkg", "report", "--store", str(built_store), "-o",
-         str(output),
-         "--method", "prr,ror,ic", "--min-count", "2", "--top", "1"],
-        capture_output=True, text=True, timeout=300, check=False,
-        env={"COLUMNS": "200", "PATH": "", "PVKG_CACHE": "/nonexistent"},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    args = ("--method", "prr,ror,ic", "--min-count", "2", "--top", "1")
+    result = cli("report", "--store", built_store, "-o", output, *args, env=NO_CACHE)
+    assert result.exit_code == 0, result.stderr
     graph = open_store(built_store)
     try:
         pairs = sum(p.a >= 2 for p in pair_counts(graph))
@@ -384,7 +386,9 @@ def test_cli_writes_the_report_and_logs_no_note_text(built_store: Path, tmp_path
     wrote = rf"wrote .*report\.html \(\d+ KiB\): {pairs} pairs, 3 signals, .* for 1 of them"
     assert re.search(wrote, result.stderr)
     assert "EBGM" not in output.read_text(encoding="utf-8").split("<footer>")[0]
-    logs = result.stdout + result.stderr
+    # All that a separate process would have written: the command's own output, what native
+    # code wrote to the file descriptors, and log records (which pytest keeps to itself).
+    logs = result.stdout + result.stderr + "".join(capfd.readouterr()) + caplog.text
     for text in NOTES.values():
         assert not any(part in logs for part in _phrases(text))
 
