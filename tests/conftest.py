@@ -1,20 +1,37 @@
 """Shared fixtures: the real services and the shared corpora, found or failed loudly; the
-`pvkg` command line run in this process."""
+`pvkg` command line run in this process. And the
+helpers several test modules read triples with."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from pvkg.config import local_neo4j_uri_file
 
+if TYPE_CHECKING:
+    from pvkg.gold import GoldDocument
+    from pvkg.records import Triple
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def texts(triple: Triple) -> tuple[str, str | None, str | None]:
+    """A triple's drug, dose and adverse-event texts, None for a part it lacks."""
+    dose = triple.dose.text if triple.dose else None
+    event = triple.adverse_event.text if triple.adverse_event else None
+    return triple.drug.text, dose, event
+
+
+def summary(document: GoldDocument) -> list[tuple[str, str | None, str | None, str]]:
+    """A gold document's triples as their texts and assertion, in order."""
+    return [(*texts(t), t.assertion) for t in document.triples]
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from loaders.notes import read_notes
 from pvkg.jsonl import read_jsonl
 from pvkg.records import Triple
-from tests.conftest import Cli
+from tests.conftest import Cli, texts
 
 NOTES = Path(__file__).resolve().parent.parent / "fixtures" / "notes"
 TERMS = NOTES / "terms.tsv"
@@ -20,9 +20,7 @@ def extracted(source: Path, output: Path) -> dict[str, set[tuple[str, str | None
     notes = {n.id: n for n in read_notes(source, on_error=lambda e: None)}
     found: dict[str, set[tuple[str, str | None, str | None]]] = {}
     for t in read_jsonl(output, Triple, context={"notes": notes}):
-        dose = t.dose.text if t.dose else None
-        event = t.adverse_event.text if t.adverse_event else None
-        found.setdefault(t.note_id, set()).add((t.drug.text, dose, event))
+        found.setdefault(t.note_id, set()).add(texts(t))
     return found
 
 

@@ -7,20 +7,9 @@ import pytest
 from loaders import brat
 from pvkg.errors import InputError
 from pvkg.gold import GoldDocument, span_fragments
+from tests.conftest import summary
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "brat"
-
-
-def summary(document: GoldDocument) -> list[tuple[str, str | None, str | None, str]]:
-    return [
-        (
-            t.drug.text,
-            t.dose.text if t.dose else None,
-            t.adverse_event.text if t.adverse_event else None,
-            t.assertion,
-        )
-        for t in document.triples
-    ]
 
 
 @pytest.fixture(scope="module")

@@ -7,21 +7,9 @@ import pytest
 
 from loaders import labelstudio
 from pvkg.errors import InputError
-from pvkg.gold import GoldDocument
+from tests.conftest import summary
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "labelstudio" / "export.json"
-
-
-def summary(document: GoldDocument) -> list[tuple[str, str | None, str | None, str]]:
-    return [
-        (
-            t.drug.text,
-            t.dose.text if t.dose else None,
-            t.adverse_event.text if t.adverse_event else None,
-            t.assertion,
-        )
-        for t in document.triples
-    ]
 
 
 def test_import_annotations() -> None:

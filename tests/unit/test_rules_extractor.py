@@ -14,6 +14,7 @@ from extract.rules.relations import load_relation_rules
 from extract.rules.tokens import fold
 from pvkg.errors import ConfigError
 from pvkg.records import Note, Triple
+from tests.conftest import texts
 
 TERMS: list[tuple[str, TermKind]] = [
     *((drug, "drug") for drug in ("insulin", "riluzole", "cisplatin", "aspirin", "ibuprofen")),
@@ -36,14 +37,7 @@ def run(extractor: RuleExtractor, text: str) -> list[Triple]:
 
 
 def pairs(triples: list[Triple]) -> set[tuple[str, str | None, str | None]]:
-    return {
-        (
-            t.drug.text,
-            t.dose.text if t.dose else None,
-            t.adverse_event.text if t.adverse_event else None,
-        )
-        for t in triples
-    }
+    return {texts(t) for t in triples}
 
 
 @pytest.mark.parametrize(
