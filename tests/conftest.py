@@ -1,5 +1,5 @@
 """Shared fixtures: the real services and the shared corpora, found or failed loudly; the
-`pvkg` command line run in this process. And the
+terminology index of the UMLS fixture; the `pvkg` command line run in this process. And the
 helpers several test modules read triples with."""
 
 from __future__ import annotations
@@ -66,6 +66,16 @@ def neo4j_auth() -> tuple[str, str]:
         os.environ.get("NEO4J_USER", "neo4j"),
         os.environ.get("NEO4J_PASSWORD", "pvkg-local-pass"),
     )
+
+
+@pytest.fixture(scope="session")
+def umls_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The terminology index of tests/fixtures/umls, built once: copy it to change it."""
+    from normalize.index_build import BuildOptions, build_index  # here: slow to import
+
+    out = tmp_path_factory.mktemp("umls") / "index"
+    build_index(FIXTURES / "umls", out, BuildOptions(progress=False))
+    return out
 
 
 # What `pvkg` reads from the environment, unset so that a developer's settings (a

@@ -11,19 +11,10 @@ import pytest
 
 from normalize.exact_table import ExactTable, _sorted_table, files, key_hashes
 from normalize.index import open_index
-from normalize.index_build import BuildOptions, build_index
 from normalize.kinds import KIND_BITS, Kind
 from normalize.schema import INDEX_FILE
 from pvkg.errors import TerminologyError
-from tests.conftest import FIXTURES
 from tests.unit.test_terminology_index import MIXED
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("exact") / "index"
-    build_index(FIXTURES / "umls", out, BuildOptions(progress=False))
-    return out
 
 
 def _flagged(index_dir: Path, bit: int) -> dict[str, int]:
@@ -32,10 +23,10 @@ def _flagged(index_dir: Path, bit: int) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("kind", sorted(KIND_BITS))
-def test_table_gives_each_flagged_key_its_exact_hit(index_dir: Path, kind: Kind) -> None:
-    expected = _flagged(index_dir, KIND_BITS[kind])
+def test_table_gives_each_flagged_key_its_exact_hit(umls_dir: Path, kind: Kind) -> None:
+    expected = _flagged(umls_dir, KIND_BITS[kind])
     assert expected
-    hits, ask = ExactTable(index_dir, kind).lookup([*expected, "no such key", "zzqx"])
+    hits, ask = ExactTable(umls_dir, kind).lookup([*expected, "no such key", "zzqx"])
     assert hits == expected and ask == []
 
 
@@ -54,22 +45,22 @@ def test_colliding_hashes_are_all_left_to_the_database() -> None:
 
 @pytest.mark.parametrize("kind", sorted(KIND_BITS))
 def test_link_many_is_the_same_when_every_key_asks_the_database(
-    index_dir: Path, tmp_path: Path, kind: Kind
+    umls_dir: Path, tmp_path: Path, kind: Kind
 ) -> None:
     # Every hash marked as collided: each key takes the `terms` fallback.
     collided = tmp_path / "index"
-    shutil.copytree(index_dir, collided)
+    shutil.copytree(umls_dir, collided)
     cids_path = files(collided, kind)[1]
     np.save(cids_path, np.full_like(np.load(cids_path), -1))
-    with open_index(index_dir) as normal, open_index(collided) as fallback:
+    with open_index(umls_dir) as normal, open_index(collided) as fallback:
         expected = normal.link_many(MIXED, kind)
         assert fallback.link_many(MIXED, kind) == expected
         assert any(result.cui for result in expected)
 
 
-def test_missing_table_asks_for_a_rebuild(index_dir: Path, tmp_path: Path) -> None:
+def test_missing_table_asks_for_a_rebuild(umls_dir: Path, tmp_path: Path) -> None:
     broken = tmp_path / "index"
-    shutil.copytree(index_dir, broken)
+    shutil.copytree(umls_dir, broken)
     files(broken, "drug")[0].unlink()
     with pytest.raises(TerminologyError, match="exact-key table incomplete") as info:
         open_index(broken)

@@ -6,37 +6,28 @@ from pathlib import Path
 import pytest
 
 from extract.rules import RuleExtractor
-from normalize.index_build import build_index
 from normalize.lexicon import index_terms
 from normalize.schema import INDEX_FILE
 from pvkg.errors import TerminologyError
 from pvkg.records import Note
-from tests.conftest import FIXTURES
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("index") / "umls"
-    build_index(FIXTURES / "umls", out)
-    return out
-
-
-def test_index_lists_its_drug_and_event_atoms(index_dir: Path) -> None:
-    terms = set(index_terms(index_dir))
+def test_index_lists_its_drug_and_event_atoms(umls_dir: Path) -> None:
+    terms = set(index_terms(umls_dir))
     assert ("tylenol", "drug") in terms
     assert ("hypotension", "adverse_event") in terms
     assert {kind for _, kind in terms} == {"drug", "adverse_event"}
 
 
-def test_rule_extractor_matches_through_the_index(index_dir: Path) -> None:
+def test_rule_extractor_matches_through_the_index(umls_dir: Path) -> None:
     note = Note(id="n", text="She developed hypotension after Tylenol 1 g.")
-    result = RuleExtractor(index_terms(index_dir)).extract(note)
+    result = RuleExtractor(index_terms(umls_dir)).extract(note)
     pairs = {(t.drug.text, t.adverse_event.text if t.adverse_event else None)
              for t in result.triples}  # fmt: skip
     assert ("Tylenol", "hypotension") in pairs
 
 
-def test_missing_or_old_index_is_a_clear_error(index_dir: Path, tmp_path: Path) -> None:
+def test_missing_or_old_index_is_a_clear_error(umls_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(TerminologyError, match="not a terminology index"):
         list(index_terms(tmp_path))
     old = tmp_path / "old"

@@ -2,16 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from kg.load import load
 from kg.store import open_store
 from normalize.index import open_index
-from normalize.index_build import build_index
 from pvkg.app.normalizing import Normalizer, normalize_file
 from pvkg.jsonl import read_jsonl, write_jsonl
 from pvkg.records import EXPANSION, ExtractorInfo, NormalizedTriple, Note, Span, Triple
-from tests.conftest import FIXTURES
 
 TEXT = "Tylenol 500 mg PO q6h was followed by hypotensoin; unknownium gave Rashes."
 NOTE = Note(id="n1", text=TEXT)
@@ -30,15 +26,8 @@ TRIPLES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("index") / "umls"
-    build_index(FIXTURES / "umls", out)
-    return out
-
-
-def test_brand_rolls_up_and_misspelt_event_gets_meddra_pt(index_dir: Path) -> None:
-    with open_index(index_dir) as index:
+def test_brand_rolls_up_and_misspelt_event_gets_meddra_pt(umls_dir: Path) -> None:
+    with open_index(umls_dir) as index:
         first, second = Normalizer(index).normalize_all(TRIPLES)
     drug, event = first.concepts.drug, first.concepts.adverse_event
     assert drug is not None
@@ -56,13 +45,13 @@ def test_brand_rolls_up_and_misspelt_event_gets_meddra_pt(index_dir: Path) -> No
     first.check_against(NOTE)  # spans untouched
 
 
-def test_file_round_trip_and_graph_keys(index_dir: Path, tmp_path: Path) -> None:
+def test_file_round_trip_and_graph_keys(umls_dir: Path, tmp_path: Path) -> None:
     source, output = tmp_path / "triples.jsonl", tmp_path / "normalized.jsonl"
     write_jsonl(source, TRIPLES)
     with source.open("a", encoding="utf-8") as handle:
         handle.write("{not json\n")
     problems: list[str] = []
-    summary = normalize_file(source, index_dir, output, on_error=lambda e: problems.append(str(e)))
+    summary = normalize_file(source, umls_dir, output, on_error=lambda e: problems.append(str(e)))
     assert (summary.triples, summary.drugs_linked, summary.drugs_unlinked) == (2, 1, 1)
     assert (summary.events_linked, summary.events_unlinked) == (2, 0)
     assert problems == [f"{source}:3: invalid JSON (Expecting property name enclosed in "
@@ -80,7 +69,7 @@ def test_file_round_trip_and_graph_keys(index_dir: Path, tmp_path: Path) -> None
     ]
 
 
-def test_an_abbreviation_links_through_its_expansion(index_dir: Path, tmp_path: Path) -> None:
+def test_an_abbreviation_links_through_its_expansion(umls_dir: Path, tmp_path: Path) -> None:
     text = "Paracetamol (PCM) was given; later PCM caused rashes."
     start = text.rindex("PCM")
     drug = Span(text="PCM", start=start, end=start + 3)
@@ -90,7 +79,7 @@ def test_an_abbreviation_links_through_its_expansion(index_dir: Path, tmp_path: 
     [triple] = read_jsonl(path, Triple)
     assert triple.drug == expanded
     assert triple.drug.expansion == "Paracetamol"
-    with open_index(index_dir) as index:
+    with open_index(umls_dir) as index:
         normalizer = Normalizer(index)
         assert normalizer.link_span(drug, "drug") is None  # "PCM" alone is unknown
         concept = normalizer.normalize(triple).concepts.drug

@@ -25,13 +25,6 @@ HYPOTENSION, HYPERTENSION = "C0020649", "C0020538"
 
 
 @pytest.fixture(scope="module")
-def umls_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("umls") / "index"
-    build_index(FIXTURES / "umls", out, QUIET)
-    return out
-
-
-@pytest.fixture(scope="module")
 def umls(umls_dir: Path) -> Iterator[TerminologyIndex]:
     with open_index(umls_dir) as index:
         yield index
