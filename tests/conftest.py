@@ -22,6 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Rich picks a console's colours when the console is made, at import, and Typer forces a
+    # terminal for its help under FORCE_COLOR, PY_COLORS or GITHUB_ACTIONS: escape codes would
+    # get into the output the CLI tests read. So, as in a pipe, no output is a terminal here.
+    os.environ["TTY_COMPATIBLE"] = "0"
+    os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
+
+
 def texts(triple: Triple) -> tuple[str, str | None, str | None]:
     """A triple's drug, dose and adverse-event texts, None for a part it lacks."""
     dose = triple.dose.text if triple.dose else None
