@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,12 @@ from extract.llm import LLMOptions
 from extract.options import ExtractOptions
 from kg.options import SignalOptions, StoreOptions
 from pvkg.app import api
-from pvkg.app.cli import app, main
+from pvkg.app.cli import app
 from pvkg.app.commands.flags import from_options
 from pvkg.app.reporting.options import ReportOptions
 from pvkg.errors import ConfigError
 from pvkg.options import flag_table, flags_of
+from tests.conftest import Cli
 
 
 def _command_flags(name: str) -> set[str]:
@@ -116,29 +116,26 @@ def test_every_option_has_help_and_a_long_flag() -> None:
             assert any(flag.startswith("--") for flag in flags_of(one)), one.name
 
 
-def _cli_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-               *args: str) -> str:  # fmt: skip
-    monkeypatch.setattr(sys, "argv", ["pvkg", *args])
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 2
-    return capsys.readouterr().err
+def _cli_error(cli: Cli, *args: str) -> str:
+    result = cli(*args)
+    assert result.exit_code == 2
+    return result.stderr
 
 
 def test_library_messages_name_options_and_the_cli_shows_them_as_flags(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cli: Cli
 ) -> None:
     notes, out = str(tmp_path), str(tmp_path / "t.jsonl")
-    shown = _cli_error(monkeypatch, capsys, "extract", notes, "-o", out, "-e", "llm",
+    shown = _cli_error(cli, "extract", notes, "-o", out, "-e", "llm",
                        "--llm-concurrency", "0")  # fmt: skip
     assert "error: --llm-concurrency must be at least 1, not 0" in shown
-    shown = _cli_error(monkeypatch, capsys, "extract", notes, "-o", out, "-e", "llm",
+    shown = _cli_error(cli, "extract", notes, "-o", out, "-e", "llm",
                        "--llm-url", "https://203.0.113.7/v1", "--llm-model", "m")  # fmt: skip
     assert "hint: turn on --allow-remote-llm to send note text to 203.0.113.7" in shown
     with pytest.raises(ConfigError) as raised:
         api.extract(notes, out, extractor="finetuned")
     assert raised.value.hint is not None and "`ExtractOptions.model_path`" in raised.value.hint
-    shown = _cli_error(monkeypatch, capsys, "extract", notes, "-o", out, "-e", "finetuned")
+    shown = _cli_error(cli, "extract", notes, "-o", out, "-e", "finetuned")
     assert "hint: set --model-path to a folder written by `pvkg train`" in shown
 
 
