@@ -38,16 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.terminology_synth import SynthStats, generate  # noqa: E402
-from normalize.index import open_index  # noqa: E402
-from normalize.kinds import Kind  # noqa: E402
-from normalize.link import LinkResult  # noqa: E402
+from normalize import Kind, LinkResult, open_index  # noqa: E402
 
 _BUILD = (
-    "import sys; from pathlib import Path; from normalize.index_build import BuildOptions, "
+    "import sys; from pathlib import Path; from normalize import BuildOptions, "
     "build_index; build_index(Path(sys.argv[1]), Path(sys.argv[2]), BuildOptions(progress=False))"
 )
 _BUILD_QUICKUMLS = (
-    "import sys; from pathlib import Path; from normalize.quickumls_backend import "
+    "import sys; from pathlib import Path; from normalize import "
     "build_quickumls; build_quickumls(Path(sys.argv[1]), Path(sys.argv[2]))"
 )
 _BATCH = 1_000
@@ -210,7 +208,7 @@ def run(
 def _quickumls(
     release: Path, directory: Path, sets: dict[str, list[Mention]], n: int
 ) -> dict[str, float]:
-    from normalize.quickumls_backend import open_quickumls
+    from normalize import open_quickumls
 
     build_s, _, rss_gb = _build(release, directory, _BUILD_QUICKUMLS)
     out = {

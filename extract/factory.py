@@ -34,7 +34,7 @@ def _rules(options: ExtractOptions) -> Extractor:
     if options.terms is not None:
         sources.append(read_terms(options.terms))
     if options.terminology is not None:
-        from normalize.lexicon import index_terms
+        from normalize import index_terms
 
         sources.append(index_terms(options.terminology))
     if not sources:

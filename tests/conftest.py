@@ -79,7 +79,7 @@ def neo4j_auth() -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def umls_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The terminology index of tests/fixtures/umls, built once: copy it to change it."""
-    from normalize.index_build import BuildOptions, build_index  # here: slow to import
+    from normalize import BuildOptions, build_index  # here: slow to import
 
     out = tmp_path_factory.mktemp("umls") / "index"
     build_index(FIXTURES / "umls", out, BuildOptions(progress=False))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from normalize.dose import AMOUNT_RE, FREQUENCY_RE, ROUTE_RE, TYPOGRAPHY, parse_dose
+from normalize import AMOUNT_RE, FREQUENCY_RE, ROUTE_RE, TYPOGRAPHY, parse_dose
 from pvkg.records import AttributeValue, Span
 
 _AMOUNT = re.compile(AMOUNT_RE.pattern, re.IGNORECASE)

@@ -27,8 +27,7 @@ if TYPE_CHECKING:
     from kg.disproportionality import Signal
     from kg.load import LoadSummary
     from kg.options import SignalOptions, StoreOptions
-    from normalize.link import LinkResult
-    from normalize.manifest import Manifest
+    from normalize import LinkResult, Manifest
     from pvkg.app.extracting import ExtractSummary
     from pvkg.app.loading import LoadFormat
     from pvkg.app.normalizing import NormalizeSummary
@@ -44,15 +43,14 @@ R = TypeVar("R", bound="DataclassInstance")
 
 def build_index(rrf_dir: str | Path, output: str | Path) -> Manifest:
     """`pvkg terminology build`: index a UMLS or RxNorm release for linking."""
-    from normalize.index_build import build_index as build
+    from normalize import build_index as build
 
     return build(Path(rrf_dir), Path(output))
 
 
 def link(index: str | Path, text: str, kind: str = "drug") -> LinkResult:
     """`pvkg terminology link`: the best concept for one mention (`drug`/`adverse_event`)."""
-    from normalize.index import open_index
-    from normalize.kinds import KINDS
+    from normalize import KINDS, open_index
 
     chosen = next((known for known in KINDS if known == kind), None)
     if chosen is None:

@@ -14,16 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from normalize.dose import parse_dose
+from normalize import parse_dose
 from pvkg.app.tally import Tally
 from pvkg.errors import InputError
 from pvkg.jsonl import read_jsonl, write_jsonl
 from pvkg.records import Concept, Concepts, NormalizedTriple, Span, Triple
 
 if TYPE_CHECKING:
-    from normalize.index import TerminologyIndex
-    from normalize.kinds import Kind
-    from normalize.link import LinkResult
+    from normalize import Kind, LinkResult, TerminologyIndex
 
 INGREDIENT_VOCABULARY = "RXNORM_IN"
 MEDDRA_PT_VOCABULARY = "MDR_PT"
@@ -116,7 +114,7 @@ def normalize_file(
 ) -> NormalizeSummary:
     """Read Triple JSONL, write NormalizedTriple JSONL (streaming); bad lines are reported
     through `on_error` and skipped."""
-    from normalize.index import open_index
+    from normalize import open_index
 
     summary = NormalizeSummary()
     with open_index(Path(index_dir)) as index:

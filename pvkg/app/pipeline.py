@@ -83,7 +83,7 @@ def run_pipeline(
     on_batch: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Extract, normalize and load every note not done yet; see the module doc."""
-    from normalize.index import open_index
+    from normalize import open_index
 
     options.output.mkdir(parents=True, exist_ok=True)
     summary = RunSummary()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.store import open_store
-from normalize.index_build import build_index
+from normalize import build_index
 from tests.conftest import ROOT, Cli
 from tests.integration.conftest import wipe_neo4j
 

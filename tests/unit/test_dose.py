@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from normalize.dose import parse_dose
+from normalize import parse_dose
 from pvkg.records import ParsedDose
 
 # text -> every field parse_dose sets besides `text` (unset fields are None).

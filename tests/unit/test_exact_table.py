@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from normalize.exact_table import ExactTable, _sorted_table, files, key_hashes
-from normalize.index import open_index
-from normalize.kinds import KIND_BITS, Kind
-from normalize.schema import INDEX_FILE
+from normalize import open_index
+from normalize._builder.exact_table import _sorted_table
+from normalize._common.exact_layout import files, key_hashes
+from normalize._common.kinds import KIND_BITS, Kind
+from normalize._common.schema import INDEX_FILE
+from normalize._query.exact_table import ExactTable
 from pvkg.errors import TerminologyError
 from tests.unit.test_terminology_index import MIXED
 

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from normalize.index import TerminologyIndex, open_index
-from normalize.index_build import BuildOptions, build_index
+from normalize import BuildOptions, TerminologyIndex, build_index, open_index
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from extract.rules import RuleExtractor
-from normalize.lexicon import index_terms
-from normalize.schema import INDEX_FILE
+from normalize import index_terms
+from normalize._common.schema import INDEX_FILE
 from pvkg.errors import TerminologyError
 from pvkg.records import Note
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from kg.load import load
 from kg.store import open_store
-from normalize.index import open_index
+from normalize import open_index
 from pvkg.app.normalizing import Normalizer, normalize_file
 from pvkg.jsonl import read_jsonl, write_jsonl
 from pvkg.records import EXPANSION, ExtractorInfo, NormalizedTriple, Note, Span, Triple

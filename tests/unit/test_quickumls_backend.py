@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from normalize.link import LinkResult
-from normalize.quickumls_backend import QuickUmlsLinker, build_quickumls, open_quickumls
+from normalize import LinkResult, QuickUmlsLinker, build_quickumls, open_quickumls
 from pvkg.errors import InputError, TerminologyError
 from tests.conftest import FIXTURES
 

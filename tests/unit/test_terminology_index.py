@@ -10,13 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from normalize.approx_match import closest
-from normalize.index import TerminologyIndex, open_index
-from normalize.index_build import BuildOptions, build_index
-from normalize.keys import normalize_key
-from normalize.link import link
-from normalize.manifest import MANIFEST_FILE
-from normalize.schema import INDEX_FILE, SCHEMA_VERSION
+from normalize import BuildOptions, TerminologyIndex, build_index, link, normalize_key, open_index
+from normalize._common.manifest import MANIFEST_FILE
+from normalize._common.schema import INDEX_FILE, SCHEMA_VERSION
+from normalize._query.match import closest
 from pvkg.errors import ConfigError, TerminologyError
 from tests.conftest import FIXTURES, Cli
 

@@ -8,9 +8,17 @@ import re
 
 import pytest
 
-from normalize.approx import cosine, delete_hashes, grams
-from normalize.edit import edit_similarity, one_edit, osa_distance
-from normalize.keys import MAYBE_BRITISH, SPELLINGS, STOP_WORDS, fold_token, normalize_key, tokens
+from normalize._common.keys import (
+    MAYBE_BRITISH,
+    SPELLINGS,
+    STOP_WORDS,
+    fold_token,
+    normalize_key,
+    tokens,
+)
+from normalize._common.ngram_layout import delete_hashes, grams
+from normalize._query.edit import edit_similarity, one_edit, osa_distance
+from normalize._query.trigrams import cosine
 
 TERMS = [
     "Hypotension",

@@ -11,9 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from loaders.rrf import SUPPRESSED_DEFAULT, AtomFilter
-from normalize.index_build import BuildOptions, build_index
-from normalize.kinds import KINDS
-from normalize.link import LinkResult, link_all
+from normalize import KINDS, BuildOptions, LinkResult, build_index, link_all
 from pvkg.errors import ConfigError, InputError
 
 BACKENDS = ("pvkg", "quickumls")
@@ -48,7 +46,7 @@ def build(
 ) -> None:
     """Index UMLS/RxNorm RRF files for linking."""
     if _backend(backend) == "quickumls":
-        from normalize.quickumls_backend import build_quickumls
+        from normalize import build_quickumls
 
         build_quickumls(rrf_dir, out)
         _err.print(f"QuickUMLS index -> {out}")
@@ -91,7 +89,7 @@ def link(
     if kind not in KINDS:
         raise ConfigError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if _backend(backend) == "quickumls":
-        from normalize.quickumls_backend import open_quickumls
+        from normalize import open_quickumls
 
         with open_quickumls(index) as linker:
             _print(linker.link_stream(texts, kind))

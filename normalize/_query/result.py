@@ -1,23 +1,18 @@
 """Link results: what a mention of a drug or adverse event was linked to.
 
-`link(index, text, kind)` is the one-call entry point; `normalize.index.open_index` opens
-an index built by `pvkg terminology build`. `LinkResult` is a named tuple, not a pydantic
-record or frozen dataclass: linking makes one per mention, and either cost more than the
-lookup. Its codes are a read-only mapping of tuples, shared with the index's cache.
+`LinkResult` is a named tuple, not a pydantic record or frozen dataclass: linking makes one
+per mention, and either cost more than the lookup. Its codes are a read-only mapping of
+tuples, shared with the index's cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-from normalize.kinds import Kind
+from normalize._common.kinds import Kind
 from pvkg.records import Concept, Record, SemanticType
-
-if TYPE_CHECKING:
-    from normalize.index import TerminologyIndex
 
 MatchType = Literal["exact", "approximate"]
 Codes = Mapping[str, tuple[str, ...]]
@@ -80,16 +75,3 @@ class LinkResult(NamedTuple):
         else:
             out["meddra_pt"] = self.meddra_pt
         return out
-
-
-def link(index: TerminologyIndex, text: str, kind: Kind) -> LinkResult:
-    """Link one mention to its best concept (or an empty result)."""
-    return index.link(text, kind)
-
-
-def link_all(index_dir: Path, texts: Iterable[str], kind: Kind) -> Iterator[LinkResult]:
-    """Open the index at `index_dir` and link the texts in batches (streaming)."""
-    from normalize.index import open_index  # imported here: normalize.index imports this module
-
-    with open_index(index_dir) as index:
-        yield from index.link_stream(texts, kind)

@@ -8,8 +8,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from normalize.kinds import KIND_BITS, KINDS, Kind
-from normalize.schema import INDEX_FILE
+from normalize._common.kinds import KIND_BITS, KINDS, Kind
+from normalize._common.schema import INDEX_FILE
 from pvkg.errors import TerminologyError
 
 BATCH = 10_000

@@ -1,4 +1,4 @@
-"""Write the trigram index of one mention kind's key tokens (see normalize.approx).
+"""Write one mention kind's trigram index of its key tokens (normalize._common.ngram_layout).
 
 Postings are packed as (trigram id << 32 | key id) in one flat uint64 buffer, sorted in
 place by numpy and split into per-trigram lists: 8 bytes per posting, no Python object
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from normalize.approx import delete_hashes, files, grams
+from normalize._common.ngram_layout import delete_hashes, files, grams
 
 _CHUNK = 1 << 24
 _LOW32 = np.uint64(0xFFFFFFFF)

@@ -21,10 +21,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from normalize.approx import NgramIndex, Trigrams, approx_stem
-from normalize.edit import edit_similarity
-from normalize.kinds import KIND_BITS, Kind
-from normalize.lru import Lru
+from normalize._common.kinds import KIND_BITS, Kind
+from normalize._common.ngram_layout import approx_stem
+from normalize._query.edit import edit_similarity
+from normalize._query.lru import Lru
+from normalize._query.ngram_index import NgramIndex
+from normalize._query.trigrams import Trigrams
 
 _MIN_EDIT_TOKEN = 4  # shorter tokens have too many one-edit neighbours to mean anything
 _CACHE = 65_536

@@ -1,7 +1,7 @@
 """Concept cards: what a link result shows about a concept, read once and cached.
 
 The index stores each linkable concept's card as one row of plain columns (see
-normalize.schema.CARD_COLUMNS): name, semantic-type TUIs, ingredient RXCUIs, MedDRA PT, and
+normalize._common.schema.CARD_COLUMNS): name, semantic-type TUIs, ingredient RXCUIs, MedDRA PT, and
 the codes as JSON. `CardReader.card` makes a `Card` from a row without parsing JSON: codes
 are decoded on first read (`StoredCodes`), as most links never read them, and semantic
 types come from the index's small table of them. `Card.result` makes the per-mention
@@ -15,8 +15,8 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from normalize.kinds import Kind
-from normalize.link import Codes, LinkResult
+from normalize._common.kinds import Kind
+from normalize._query.result import Codes, LinkResult
 from pvkg.records import SemanticType
 
 # (cid, name, TUIs, ingredient RXCUIs, MedDRA PT or None, codes JSON)

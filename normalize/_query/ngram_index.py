@@ -1,129 +1,37 @@
-"""Approximate matching: character trigram posting lists with cosine similarity (SimString).
+"""Approximate candidates from one kind's trigram index: cosine search and one-edit tokens.
 
-The index covers the distinct tokens of one kind's normalized keys (its vocabulary), not
-whole keys: on a 1M-row release, whole-key CPMerge ran at about 100 mentions/s because
-common trigrams have posting lists of tens of thousands of keys; token lists are short.
-Tokens are numbered in order of length, so every trigram's sorted posting list is also
-grouped by length, and the length filter of Okazaki & Tsujii (2010) is a slice. Candidates
-come from the CPMerge idea: only the rarest `m - tau + 1` lists are merged, the rest are
-probed by binary search. Files per kind: `<stem>.tokens.txt` (token per line, id = line
-number), `<stem>.grams.txt` (trigram per line), `<stem>.offsets.npy`, `<stem>.postings.npy`
-(memory-mapped), `<stem>.sizes.npy` (first token id of each length).
+Whole-key search was too slow (on a 1M-row release, whole-key CPMerge ran at about 100
+mentions/s: common trigrams have posting lists of tens of thousands of keys), so the index
+covers key tokens (see normalize._common.ngram_layout), whose lists are short. A token's
+length range under the cosine threshold is a slice of the length-grouped lists (the length
+filter of Okazaki & Tsujii 2010). Candidates come from the CPMerge idea: only the rarest
+`m - tau + 1` lists are merged, the rest are probed by binary search.
 
 Most misspellings are one edit away (Damerau 1964), and a trigram search costs far more than
-finding those directly: `<stem>.deletes.npy` (memory-mapped, sorted) holds
-`crc32(d) << 32 | token id` for every token and each string `d` made by deleting one of its
-characters (SymSpell). Two strings within one insertion, deletion, substitution or adjacent
-transposition share such a string, so `neighbours` finds all tokens one edit away from a
-batch of tokens with one vectorised binary search, then checks each with the edit distance.
+finding those directly: two strings within one insertion, deletion, substitution or adjacent
+transposition share the string itself or one made by deleting one of its characters
+(SymSpell), so `neighbours` finds all tokens one edit away from a batch of tokens with one
+vectorised binary search of the deletion index, then checks each with the edit distance.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import zlib
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from normalize.edit import one_edit
+from normalize._common.ngram_layout import delete_hashes, files, grams
+from normalize._query.edit import one_edit
 from pvkg.errors import TerminologyError
 
 _EMPTY = np.empty(0, dtype=np.uint32)
 _EPS = 1e-9
 _LOW32 = np.uint64(0xFFFFFFFF)
 IntArray = np.ndarray[Any, np.dtype[Any]]
-
-
-def grams(key: str) -> list[str]:
-    """Trigrams of `$key$`; a repeated trigram gets its repeat number so sizes equal len(key)."""
-    plain = _plain_grams(key)
-    return plain if len(set(plain)) == len(plain) else _numbered(plain)
-
-
-def _plain_grams(key: str) -> list[str]:
-    padded = f"${key}$"
-    return [padded[i : i + 3] for i in range(len(key))]
-
-
-def _numbered(plain: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for gram in plain:
-        repeat = seen.get(gram, 0)
-        seen[gram] = repeat + 1
-        out.append(gram if repeat == 0 else f"{gram}{repeat}")
-    return out
-
-
-def delete_hashes(token: str) -> set[int]:
-    """crc32 of `token` and of each string made by deleting one of its characters."""
-    variants = {token[:i] + token[i + 1 :] for i in range(len(token))}
-    variants.add(token)
-    return {zlib.crc32(v.encode("utf-8")) for v in variants}
-
-
-def approx_stem(kind: str) -> str:
-    """File name stem of the trigram index of one mention kind."""
-    return f"approx-{kind}"
-
-
-def files(directory: Path, stem: str) -> dict[str, Path]:
-    parts = ("tokens.txt", "grams.txt", "offsets.npy", "postings.npy", "sizes.npy", "deletes.npy")
-    return {part: directory / f"{stem}.{part}" for part in parts}
-
-
-@lru_cache(maxsize=256)
-def _slices(n: int) -> tuple[slice, ...]:
-    return tuple(slice(i, i + 3) for i in range(n))
-
-
-class Trigrams:
-    """One string's trigrams, for its cosine with many others (`cosine_to`) without building
-    each other string's numbered trigrams: with `grams`' repeat numbers, the trigrams two
-    strings share are the distinct ones they share plus, for a trigram repeated in both,
-    the smaller repeat count less one."""
-
-    __slots__ = ("_distinct", "_length", "_repeated")
-
-    def __init__(self, text: str) -> None:
-        plain = _plain(text)
-        self._length = len(text)
-        self._distinct = set(plain)
-        self._repeated: dict[str, int] = {}
-        if len(self._distinct) < len(plain):
-            seen: set[str] = set()
-            for gram in plain:
-                if gram in seen:
-                    self._repeated[gram] = self._repeated.get(gram, 1) + 1
-                seen.add(gram)
-
-    def cosine_to(self, other: str) -> float:
-        """Trigram cosine similarity with `other` (as the index computes it)."""
-        if not self._length or not other:
-            return 0.0
-        plain = _plain(other)
-        distinct = set(plain)
-        shared = len(self._distinct & distinct)
-        if self._repeated and len(distinct) < len(plain):
-            for gram, n in self._repeated.items():
-                if gram in distinct:
-                    shared += min(n, plain.count(gram)) - 1
-        return shared / math.sqrt(self._length * len(other))
-
-
-def _plain(text: str) -> list[str]:
-    """`_plain_grams`, by slicing in C."""
-    return list(map(f"${text}$".__getitem__, _slices(len(text))))
-
-
-def cosine(a: str, b: str) -> float:
-    """Trigram cosine similarity of two strings (as the index computes it)."""
-    return Trigrams(a).cosine_to(b)
 
 
 class NgramIndex:

@@ -10,23 +10,30 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
-
 from loaders.release import Release, find_release
 from loaders.rrf import AtomFilter, ErrorBudget, read_sab
-from normalize.approx import approx_stem
-from normalize.approx_build import build_ngram_index
-from normalize.exact_table import build_exact_table
-from normalize.ingest import id_parser, ingest_conso, ingest_rel, ingest_sty
-from normalize.kinds import ADVERSE_EVENT_TUIS, DRUG_TUIS, KIND_BITS, KINDS, Kind
-from normalize.manifest import (
+from normalize._builder.exact_table import build_exact_table
+from normalize._builder.ingest import id_parser, ingest_conso, ingest_rel, ingest_sty
+from normalize._builder.ngram_index import build_ngram_index
+from normalize._builder.progress import Steps
+from normalize._builder.rollup import build_ingredients, build_meddra_pts
+from normalize._builder.tables import (
+    FILL,
+    FILL_CARDS,
+    FILL_LEXICON,
+    FILL_SEMANTIC_TYPES,
+    FILL_TERMS,
+    STAGE_FILE,
+    fill_concepts,
+    open_for_build,
+)
+from normalize._common.kinds import ADVERSE_EVENT_TUIS, DRUG_TUIS, KIND_BITS, KINDS, Kind
+from normalize._common.manifest import (
     MANIFEST_FILE,
     Filters,
     Manifest,
@@ -34,18 +41,8 @@ from normalize.manifest import (
     Vocabulary,
     write_manifest,
 )
-from normalize.rollup import build_ingredients, build_meddra_pts
-from normalize.schema import (
-    FILL,
-    FILL_CARDS,
-    FILL_LEXICON,
-    FILL_SEMANTIC_TYPES,
-    FILL_TERMS,
-    SCHEMA_VERSION,
-    STAGE_FILE,
-    fill_concepts,
-    open_for_build,
-)
+from normalize._common.ngram_layout import approx_stem
+from normalize._common.schema import SCHEMA_VERSION
 from pvkg import __version__
 from pvkg.errors import ConfigError, InputError, TerminologyError
 
@@ -111,7 +108,7 @@ def _build(
 ) -> Manifest:
     db = open_for_build(work)
     counts: dict[str, int] = {}
-    with _Steps(options.progress) as steps:
+    with Steps(options.progress) as steps:
         db.execute("BEGIN")
         _load(db, release, options, errors, steps, counts)
         _finish(db, steps, counts)
@@ -136,7 +133,7 @@ def _load(
     release: Release,
     options: BuildOptions,
     errors: ErrorBudget,
-    steps: _Steps,
+    steps: Steps,
     counts: dict[str, int],
 ) -> None:
     parse = id_parser(release.kind)
@@ -152,7 +149,7 @@ def _load(
             )
 
 
-def _finish(db: sqlite3.Connection, steps: _Steps, counts: dict[str, int]) -> None:
+def _finish(db: sqlite3.Connection, steps: Steps, counts: dict[str, int]) -> None:
     for name, sql in FILL.items():
         with steps.step(f"sorting {name}"):
             db.execute(sql)
@@ -215,41 +212,3 @@ def _manifest(
         error_samples=errors.samples,
         approx_kinds=list(options.approx_kinds),
     )
-
-
-class _Steps:
-    """Progress on stderr: a byte bar per file read, a line per SQL step."""
-
-    def __init__(self, enabled: bool) -> None:
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            disable=not enabled,
-        )
-
-    def __enter__(self) -> _Steps:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-    @contextmanager
-    def reading(self, path: Path) -> Iterator[Callable[[int], None]]:
-        size = path.stat().st_size
-        task = self._progress.add_task(path.name, total=size)
-
-        def advance(n: int) -> None:
-            self._progress.advance(task, n)
-
-        yield advance
-        self._progress.update(task, completed=size)
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        task = self._progress.add_task(name, total=None)
-        yield
-        self._progress.update(task, total=1, completed=1)

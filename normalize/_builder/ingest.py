@@ -15,8 +15,8 @@ from typing import Any
 
 from loaders.release import ReleaseKind
 from loaders.rrf import Atom, AtomFilter, ErrorBudget, read_conso, read_rel, read_sty
-from normalize.keys import normalize_key
-from normalize.rollup import ALL_RELAS, ROLLUP_SOURCES
+from normalize._builder.rollup import ALL_RELAS, ROLLUP_SOURCES
+from normalize._common.keys import normalize_key
 from pvkg.errors import InputError
 from pvkg.textfiles import Progress
 
@@ -182,7 +182,7 @@ def ingest_rel(
     suppressed: frozenset[str],
     progress: Progress | None = None,
 ) -> int:
-    """Load the roll-up relations as edges src=CUI2 -> dst=CUI1 (see normalize.rollup)."""
+    """Load the roll-up relations as edges src=CUI2 -> dst=CUI1 (see normalize._builder.rollup)."""
     batch = Batch(db, "stage.rel", 3)
     for row in read_rel(path, errors, relas=ALL_RELAS, progress=progress):
         if row.rela not in ROLLUP_SOURCES.get(row.sab, ()) or row.suppress in suppressed:

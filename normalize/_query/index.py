@@ -1,14 +1,15 @@
 """Open a terminology index and link mentions: exact (normalized-key) then approximate.
 
-An exact hit is a mention whose normalized key (see normalize.keys) is the key of an atom
-of a concept of the right kind: score 1.0. Otherwise normalize.approx_match looks for close
-keys. A hit reads its concept's card (one row, see normalize.cards); cards are cached, as
-are the hits of recent keys: notes repeat the same few thousand terms.
+An exact hit is a mention whose normalized key (see normalize._common.keys) is the key of an
+atom of a concept of the right kind: score 1.0. Otherwise normalize._query.match looks for
+close keys. A hit reads its concept's card (one row, see normalize._query.cards); cards are
+cached, as are the hits of recent keys: notes repeat the same few thousand terms.
 
 `link_many` links a batch with one vectorised search of the kind's exact-key hash arrays
-(normalize.exact_table: each key's exact hit, the concept `terms.best` flags), one
-approximate pass for all the keys not found (see normalize.approx_match) and one card query
+(normalize._query.exact_table: each key's exact hit, the concept `terms.best` flags), one
+approximate pass for all the keys not found (see normalize._query.match) and one card query
 per 500 hits not cached; `link` reads the same hits from `terms`, one mention at a time.
+`link(index, text, kind)` and `link_all(index_dir, texts, kind)` are the one-call entry points.
 """
 
 from __future__ import annotations
@@ -19,21 +20,19 @@ from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 
-from normalize.approx_match import ApproxMatcher, MatchSettings
-from normalize.cards import Card, CardReader, CardRow
-from normalize.exact_table import ExactTable
-from normalize.keys import normalize_key
-from normalize.kinds import KIND_BITS, Kind
-from normalize.link import CodeRef, LinkResult
-from normalize.lru import Lru
-from normalize.manifest import Manifest, read_manifest
-from normalize.schema import CARD_COLUMNS, INDEX_FILE, SCHEMA_VERSION
+from normalize._common.keys import normalize_key
+from normalize._common.kinds import KIND_BITS, Kind
+from normalize._common.manifest import Manifest, read_manifest
+from normalize._common.schema import CARD_COLUMNS, INDEX_FILE, SCHEMA_VERSION
+from normalize._query.cards import Card, CardReader, CardRow
+from normalize._query.exact_table import ExactTable
+from normalize._query.lru import Lru
+from normalize._query.match import ApproxMatcher, MatchSettings
+from normalize._query.result import CodeRef, LinkResult
 from pvkg.errors import TerminologyError
 from pvkg.records import Concept
 
-__all__ = ["MatchSettings", "TerminologyIndex", "open_index"]
-
-# The columns of a normalize.cards.CardRow.
+# The columns of a normalize._query.cards.CardRow.
 _EXACT = """SELECT k.cid, k.name, k.tuis, k.ingredients, k.meddra_pt, k.codes
 FROM terms t JOIN cards k ON k.cid = t.cid
 WHERE t.key = ? AND t.kinds & ? ORDER BY t.n DESC, t.cid LIMIT ?"""
@@ -247,3 +246,14 @@ def _best(
 def open_index(path: str | Path, settings: MatchSettings | None = None) -> TerminologyIndex:
     """Open the index directory written by `pvkg terminology build`."""
     return TerminologyIndex(Path(path), settings)
+
+
+def link(index: TerminologyIndex, text: str, kind: Kind) -> LinkResult:
+    """Link one mention to its best concept (or an empty result)."""
+    return index.link(text, kind)
+
+
+def link_all(index_dir: Path, texts: Iterable[str], kind: Kind) -> Iterator[LinkResult]:
+    """Open the index at `index_dir` and link the texts in batches (streaming)."""
+    with open_index(index_dir) as index:
+        yield from index.link_stream(texts, kind)

@@ -2,7 +2,7 @@
 
 `QuickUmlsLinker` opens an existing QuickUMLS index directory and answers `link`,
 `link_many` and `candidates` with the same `LinkResult`s, filtered to a kind through the
-same semantic types (normalize.kinds). QuickUMLS stores only CUIs, terms and TUIs: results
+same semantic types (normalize._common.kinds). QuickUMLS stores only CUIs, terms and TUIs: results
 have the matched term as name, TUIs without names, and no codes or roll-ups.
 
 It never touches the network. QuickUMLS 1.4 loads `en_core_web_sm` through `spacy.load`
@@ -30,8 +30,8 @@ from types import TracebackType
 from typing import Any
 
 from loaders.release import find_release
-from normalize.kinds import ADVERSE_EVENT_TUIS, DRUG_TUIS, Kind
-from normalize.link import LinkResult
+from normalize._common.kinds import ADVERSE_EVENT_TUIS, DRUG_TUIS, Kind
+from normalize._query.result import LinkResult
 from pvkg.errors import ConfigError, InputError, TerminologyError
 from pvkg.records import SemanticType
 
