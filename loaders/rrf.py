@@ -41,7 +41,8 @@ class ErrorBudget:
             raise TerminologyError(
                 f"{self.count} malformed lines, more than the {self.max_errors} allowed "
                 f"(last: {error})",
-                hint="fix the release files or raise --max-errors",
+                hint="fix the release files or allow more malformed lines "
+                "(`BuildOptions.max_errors`)",
             )
 
 

@@ -70,7 +70,7 @@ class QuickUmlsLinker:
         if missing:
             raise TerminologyError(
                 f"{directory}: not a QuickUMLS index ({', '.join(missing)} missing)",
-                hint="build one with `pvkg terminology build RRF_DIR -o DIR --backend quickumls`",
+                hint="build one with the quickumls backend (`build_quickumls`)",
             )
         quickumls, spacy = _modules()
         self.directory = directory

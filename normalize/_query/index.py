@@ -29,6 +29,7 @@ from normalize._query.exact_table import ExactTable
 from normalize._query.lru import Lru
 from normalize._query.match import ApproxMatcher, MatchSettings
 from normalize._query.result import CodeRef, LinkResult
+from pvkg.batching import chunked
 from pvkg.errors import TerminologyError
 from pvkg.records import Concept
 
@@ -132,13 +133,8 @@ class TerminologyIndex:
 
     def link_stream(self, texts: Iterable[str], kind: Kind) -> Iterator[LinkResult]:
         """`link_many` over an iterable of any length, a batch at a time."""
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) >= _STREAM_BATCH:
-                yield from self.link_many(batch, kind)
-                batch = []
-        yield from self.link_many(batch, kind)
+        for batch in chunked(texts, _STREAM_BATCH):
+            yield from self.link_many(batch, kind)
 
     def concept(self, cui: str) -> Concept | None:
         """The concept with UMLS CUI `cui`, if the index has it."""

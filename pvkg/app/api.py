@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from kg.disproportionality import Signal
     from kg.load import LoadSummary
     from kg.options import SignalOptions, StoreOptions
-    from normalize import LinkResult, Manifest
+    from normalize import BuildOptions, LinkResult, Manifest
     from pvkg.app.extracting import ExtractSummary
     from pvkg.app.loading import LoadFormat
     from pvkg.app.normalizing import NormalizeSummary
@@ -41,11 +41,14 @@ StorePath = str | Path
 R = TypeVar("R", bound="DataclassInstance")
 
 
-def build_index(rrf_dir: str | Path, output: str | Path) -> Manifest:
-    """`pvkg terminology build`: index a UMLS or RxNorm release for linking."""
+def build_index(
+    rrf_dir: str | Path, output: str | Path, options: BuildOptions | None = None
+) -> Manifest:
+    """`pvkg terminology build`: index a UMLS or RxNorm release for linking (`options`:
+    which atoms, how many malformed lines, progress bars; the command's flags)."""
     from normalize import build_index as build
 
-    return build(Path(rrf_dir), Path(output))
+    return build(Path(rrf_dir), Path(output), options)
 
 
 def link(index: str | Path, text: str, kind: str = "drug") -> LinkResult:

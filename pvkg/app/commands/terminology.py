@@ -12,9 +12,13 @@ from rich.markup import escape
 
 from loaders.rrf import SUPPRESSED_DEFAULT, AtomFilter
 from normalize import KINDS, BuildOptions, LinkResult, build_index, link_all
+from pvkg.app.commands.flags import FLAGS
 from pvkg.errors import ConfigError, InputError
 
 BACKENDS = ("pvkg", "quickumls")
+# This command maps its flags onto BuildOptions by hand (languages, sources and suppression
+# become an AtomFilter); the one option library messages name is shown as its flag.
+FLAGS[("BuildOptions", "max_errors")] = "--max-errors"
 
 app = typer.Typer(
     help="Build a UMLS/RxNorm index and link mentions to concepts.", no_args_is_help=True
