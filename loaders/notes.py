@@ -24,10 +24,12 @@ import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pvkg.errors import InputError
+from pvkg.options import option, ref
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import Note
 from pvkg.textfiles import non_blank_lines, not_utf8, open_input
@@ -39,6 +41,20 @@ CSV_SUFFIXES = (".csv",)
 # MIMIC notes run to hundreds of kilobytes; the csv module's default limit is 128 KiB.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 _ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+@dataclass(frozen=True)
+class NoteColumns:
+    """Where a JSONL or CSV file keeps a note's id and text; None: the defaults above."""
+
+    id_field: str | None = option(
+        None,
+        "Note id field (JSONL) or column (CSV); default id / note_id / row_id.",
+        flag="--id-column",
+    )
+    text_field: str | None = option(
+        None, "Note text field or column; default text.", flag="--text-column"
+    )
 
 
 def read_notes(
@@ -162,7 +178,8 @@ def _columns(
             f"header lacks column {missing}",
             file=path,
             line=1,
-            hint="name the columns with --id-column and --text-column",
+            hint=f"name the columns with {ref(NoteColumns, 'id_field')} and "
+            f"{ref(NoteColumns, 'text_field')}",
         )
     return id_at, text_at
 

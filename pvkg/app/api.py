@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kg.disproportionality import Signal
     from kg.load import LoadSummary
     from kg.options import SignalOptions, StoreOptions
+    from loaders.notes import NoteColumns
     from normalize import BuildOptions, LinkResult, Manifest
     from pvkg.app.extracting import ExtractSummary
     from pvkg.app.loading import LoadFormat
@@ -66,17 +67,20 @@ def extract(
     notes: str | Path,
     output: str | Path,
     options: ExtractOptions | None = None,
+    *,
+    columns: NoteColumns | None = None,
     **changes: Any,
 ) -> ExtractSummary:
     """`pvkg extract`: triples of every note to a JSONL file. `options` (or its fields as
-    keyword arguments: extractor, terms, terminology, model_path, llm, ...) are the
-    command's flags."""
+    keyword arguments: extractor, terms, terminology, model_path, llm, ...) and `columns`
+    (the note id and text fields of a JSONL or CSV) are the command's flags."""
     from extract.factory import build_extractor
     from extract.options import ExtractOptions
+    from loaders.notes import NoteColumns
     from pvkg.app.extracting import extract_notes
 
     chosen = build_extractor(_options(ExtractOptions, options, changes))
-    return extract_notes(notes, output, chosen)
+    return extract_notes(notes, output, chosen, columns=columns or NoteColumns())
 
 
 def train(
@@ -165,6 +169,7 @@ def run(
     store: StorePath = DEFAULT_STORE,
     extraction: ExtractOptions | None = None,
     signals: SignalOptions | None = None,
+    columns: NoteColumns | None = None,
     **changes: Any,
 ) -> tuple[list[RunSummary], FinishSummary]:
     """`pvkg run`: extract, normalize, load, score, report; resumable. `extraction` (or its
@@ -173,13 +178,15 @@ def run(
     from extract.factory import build_extractor
     from extract.options import ExtractOptions
     from kg.options import SignalOptions
+    from loaders.notes import NoteColumns
     from pvkg.app.pipeline import FinishOptions, RunOptions, finish_run, run_pipeline
 
     paths = [notes] if isinstance(notes, str | Path) else list(notes)
     chosen_options = _options(ExtractOptions, extraction, {**changes, "terminology": index})
     chosen = build_extractor(chosen_options)
     runs = [RunOptions(notes=Path(p), index=Path(index), output=Path(output),
-                       connection=_connection(store)) for p in paths]  # fmt: skip
+                       connection=_connection(store), columns=columns or NoteColumns())
+            for p in paths]  # fmt: skip
     summaries = [run_pipeline(options, chosen) for options in runs]
     finish = FinishOptions(signals=signals or SignalOptions())
     return summaries, finish_run(runs[-1], finish)

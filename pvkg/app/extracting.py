@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extract.base import ExtractionResult, Extractor
-from loaders.notes import read_notes
+from loaders.notes import NoteColumns, read_notes
 from pvkg.app.tally import ExtractionTally
 from pvkg.errors import ConfigError, InputError
 from pvkg.jsonl import write_jsonl
@@ -36,8 +36,7 @@ def extract_notes(
     *,
     on_error: ErrorHandler | None = None,
     on_note: NoteHandler | None = None,
-    id_field: str | None = None,
-    text_field: str | None = None,
+    columns: NoteColumns = NoteColumns(),
 ) -> ExtractSummary:
     """Run `extractor` over the notes at `notes_path` and write its triples to `output`.
 
@@ -53,7 +52,8 @@ def extract_notes(
             raise error
         on_error(error)
 
-    notes = read_notes(notes_path, on_error=counted, id_field=id_field, text_field=text_field)
+    notes = read_notes(notes_path, on_error=counted, id_field=columns.id_field,
+                       text_field=columns.text_field)  # fmt: skip
     results = extractor.extract_many(notes)
     try:
         write_jsonl(partial, _triples(results, tally, on_note))

@@ -19,7 +19,7 @@ from extract.base import ExtractionResult, Extractor
 from kg.load import load
 from kg.options import SignalOptions, StoreOptions
 from kg.store import GraphStore, open_store
-from loaders.notes import read_notes
+from loaders.notes import NoteColumns, read_notes
 from pvkg.app.normalizing import Normalizer, NormalizeSummary
 from pvkg.app.tally import ExtractionTally
 from pvkg.batching import chunked
@@ -57,6 +57,7 @@ class RunOptions:
     output: Path
     connection: StoreOptions = StoreOptions()
     batch_size: int = DEFAULT_BATCH
+    columns: NoteColumns = NoteColumns()
 
 
 class Ledger:
@@ -130,7 +131,9 @@ def _pending(
         if on_error is not None:
             on_error(error)
 
-    for note in read_notes(options.notes, on_error=bad):
+    columns = options.columns
+    for note in read_notes(options.notes, on_error=bad, id_field=columns.id_field,
+                           text_field=columns.text_field):  # fmt: skip
         if note.id in ledger.done:
             summary.skipped += 1
         else:

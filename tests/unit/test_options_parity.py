@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from extract.llm import LLMOptions
 from extract.options import ExtractOptions
 from kg.options import SignalOptions, StoreOptions
+from loaders.notes import NoteColumns
 from pvkg.app import api
 from pvkg.app.cli import app
 from pvkg.app.commands.flags import from_options
@@ -45,7 +46,8 @@ def test_every_extraction_option_is_a_flag_of_extract_and_run(
     [
         ("signals", (SignalOptions, StoreOptions)),
         ("report", (ReportOptions, StoreOptions)),
-        ("run", (SignalOptions, StoreOptions)),
+        ("run", (SignalOptions, StoreOptions, NoteColumns)),
+        ("extract", (NoteColumns,)),
         ("load", (StoreOptions,)),
         ("query", (StoreOptions,)),
         ("export", (StoreOptions,)),
@@ -110,7 +112,8 @@ def test_the_cli_builds_the_record_the_api_builds_from_the_same_values(tmp_path:
 
 
 def test_every_option_has_help_and_a_long_flag() -> None:
-    for record in (ExtractOptions, LLMOptions, SignalOptions, StoreOptions, ReportOptions):
+    records = (ExtractOptions, LLMOptions, SignalOptions, StoreOptions, ReportOptions, NoteColumns)
+    for record in records:
         for one in fields(record):
             assert one.metadata["help"], one.name
             assert any(flag.startswith("--") for flag in flags_of(one)), one.name

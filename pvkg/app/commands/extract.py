@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from extract.options import ExtractOptions
+from loaders.notes import NoteColumns
 from pvkg.app.commands.flags import from_options
 from pvkg.app.commands.graph import ErrorReporter
 from pvkg.app.extracting import ExtractSummary, extract_notes
@@ -21,25 +22,20 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 MAX_SHOWN_PROBLEMS = 20
 
 
+@from_options("columns", NoteColumns)
 @from_options("options", ExtractOptions)
 def extract_command(
     notes: Annotated[Path, typer.Argument(help="A folder of .txt notes, a .jsonl or a .csv.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Triples JSONL to write.")],
     options: ExtractOptions,
-    id_column: Annotated[
-        str | None,
-        typer.Option(help="Note id field (JSONL) or column (CSV); default id / note_id / row_id."),
-    ] = None,
-    text_column: Annotated[
-        str | None, typer.Option(help="Note text field or column; default text.")
-    ] = None,
+    columns: NoteColumns,
 ) -> None:
     """Find (drug, dose, adverse event) triples in notes; one Triple JSON per line."""
     from extract.factory import build_extractor
 
     chosen = build_extractor(options)
     try:
-        summary = _run(notes, output, chosen, id_column, text_column)
+        summary = _run(notes, output, chosen, columns)
     finally:
         close = getattr(chosen, "close", None)
         if callable(close):
@@ -47,9 +43,7 @@ def extract_command(
     _print_summary(summary, output)
 
 
-def _run(
-    notes: Path, output: Path, chosen: Extractor, id_column: str | None, text_column: str | None
-) -> ExtractSummary:
+def _run(notes: Path, output: Path, chosen: Extractor, columns: NoteColumns) -> ExtractSummary:
     reporter = ErrorReporter()
     shown = 0
 
@@ -61,12 +55,12 @@ def _run(
             if shown <= MAX_SHOWN_PROBLEMS:
                 err.print(f"[yellow]note {result.note_id}:[/] {problem}", markup=True)
 
-    columns = (
+    bar = (
         SpinnerColumn(),
         TextColumn("extracting: {task.completed} notes"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*bar, console=err, transient=True) as progress:
         task = progress.add_task("extract", total=None)
         summary = extract_notes(
             notes,
@@ -74,8 +68,7 @@ def _run(
             chosen,
             on_error=reporter,
             on_note=on_note,
-            id_field=id_column,
-            text_field=text_column,
+            columns=columns,
         )
     reporter.summary()
     return summary

@@ -17,6 +17,7 @@ from rich.progress import (
 
 from extract.options import ExtractOptions
 from kg.options import SignalOptions, StoreOptions
+from loaders.notes import NoteColumns
 from pvkg.app.commands.flags import from_options
 from pvkg.app.commands.graph import (
     ErrorReporter,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from pvkg.app.pipeline import FinishSummary, RunSummary
 
 
+@from_options("columns", NoteColumns)
 @from_options("connection", StoreOptions)
 @from_options("signals", SignalOptions)
 @from_options("extraction", ExtractOptions, exclude={"terminology"})
@@ -42,6 +44,7 @@ def run(
     extraction: ExtractOptions,
     signals: SignalOptions,
     connection: StoreOptions,
+    columns: NoteColumns,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")] = Path(
         "pvkg-output"
     ),
@@ -54,12 +57,12 @@ def run(
 
     chosen = build_extractor(replace(extraction, terminology=index))
     reporter = ErrorReporter()
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
+    bar = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
+           TimeElapsedColumn())  # fmt: skip
     runs = [RunOptions(notes=path, index=index, output=output, connection=connection,
-                       batch_size=batch_size) for path in notes]  # fmt: skip
+                       batch_size=batch_size, columns=columns) for path in notes]  # fmt: skip
     try:
-        with Progress(*columns, console=err, transient=True) as progress:
+        with Progress(*bar, console=err, transient=True) as progress:
             task = progress.add_task("extract · normalize · load (notes)", total=None)
             summaries = [
                 run_pipeline(options, chosen, on_error=reporter,
