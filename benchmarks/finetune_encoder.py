@@ -124,6 +124,7 @@ def add_train_arguments(parser: argparse.ArgumentParser, *, max_minutes: float) 
         help="all-MiniLM-L6-v2 (default), all-mpnet-base-v2, or a folder",
     )
     parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--learning-rate", type=float, default=None, help="default per kind")
     parser.add_argument("--max-minutes", type=float, default=max_minutes)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
@@ -145,6 +146,7 @@ def train(
         output=output,
         base_model=args.base_model,
         epochs=args.epochs,
+        learning_rate=args.learning_rate,
         threads=args.threads,
         device=args.device,
         seed=args.seed,
