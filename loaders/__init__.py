@@ -14,8 +14,9 @@ which the terminology build (`loaders.rrf`) should not have to import.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pvkg.lazy import lazy_names
 
 if TYPE_CHECKING:
     from loaders import ade_corpus, brat, labelstudio, phee, triples_jsonl
@@ -78,9 +79,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _GOLD_FORMATS:
-        return import_module(f"{__name__}.{name}")
-    if name in _HOMES:
-        return getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _HOMES, _GOLD_FORMATS)

@@ -18,8 +18,9 @@ SQLite or rich, and QuickUMLS loads only when a QuickUMLS index is opened or bui
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pvkg.lazy import lazy_names
 
 if TYPE_CHECKING:
     from normalize._builder.build import BuildOptions, build_index
@@ -46,7 +47,9 @@ _HOMES = {
     "normalize._quickumls": ("QuickUmlsLinker", "build_quickumls", "open_quickumls"),
     "normalize.dose": ("AMOUNT_RE", "FREQUENCY_RE", "ROUTE_RE", "TYPOGRAPHY", "parse_dose"),
 }
-_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+_MODULE_OF = {
+    name: module.removeprefix("normalize.") for module, names in _HOMES.items() for name in names
+}
 
 __all__ = [
     "AMOUNT_RE",
@@ -74,10 +77,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'normalize' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # later reads find it without this call
-    return value
+__getattr__ = lazy_names(__name__, _MODULE_OF)
