@@ -26,11 +26,11 @@ import sys
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from loaders.release import find_release
 from normalize._common.kinds import ADVERSE_EVENT_TUIS, DRUG_TUIS, Kind
+from normalize._query.linker import Linker
 from normalize._query.result import LinkResult
 from pvkg.errors import ConfigError, InputError, TerminologyError
 from pvkg.records import SemanticType
@@ -55,7 +55,7 @@ def _modules() -> tuple[Any, Any]:
     return quickumls, spacy
 
 
-class QuickUmlsLinker:
+class QuickUmlsLinker(Linker):
     """A QuickUMLS index: `link`, `link_many`, `candidates`, like `TerminologyIndex`.
 
     `threshold` and `similarity` are QuickUMLS's own (jaccard 0.7 by default). A match that
@@ -82,21 +82,6 @@ class QuickUmlsLinker:
             spacy_component=True,
         )
         self._nlp = spacy.blank("en")
-
-    def close(self) -> None:
-        """QuickUMLS has no close; its handles go with the object."""
-
-    def __enter__(self) -> QuickUmlsLinker:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def link(self, text: str, kind: Kind) -> LinkResult:
-        found = self.candidates(text, kind, 1)
-        return found[0] if found else LinkResult(text=text, kind=kind)
 
     def link_many(self, texts: Sequence[str], kind: Kind) -> list[LinkResult]:
         return [self.link(text, kind) for text in texts]

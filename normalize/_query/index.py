@@ -18,7 +18,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from types import TracebackType
 
 from normalize._common.keys import normalize_key
 from normalize._common.kinds import KIND_BITS, Kind
@@ -26,6 +25,7 @@ from normalize._common.manifest import Manifest, read_manifest
 from normalize._common.schema import CARD_COLUMNS, INDEX_FILE, SCHEMA_VERSION
 from normalize._query.cards import Card, CardReader, CardRow
 from normalize._query.exact_table import ExactTable
+from normalize._query.linker import Linker
 from normalize._query.lru import Lru
 from normalize._query.match import ApproxMatcher, MatchSettings
 from normalize._query.result import CodeRef, LinkResult
@@ -58,7 +58,7 @@ _CACHE = 65_536
 Hits = tuple[tuple[int, float], ...]
 
 
-class TerminologyIndex:
+class TerminologyIndex(Linker):
     """A built index: `link`, `link_many`, `candidates`, `concept`, `codes`. Close it (or
     use `with`)."""
 
@@ -87,19 +87,6 @@ class TerminologyIndex:
 
     def close(self) -> None:
         self._db.close()
-
-    def __enter__(self) -> TerminologyIndex:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def link(self, text: str, kind: Kind) -> LinkResult:
-        """The best concept of `kind` for `text`, or a result with null concept fields."""
-        found = self.candidates(text, kind, 1)
-        return found[0] if found else LinkResult(text=text, kind=kind)
 
     def candidates(self, text: str, kind: Kind, k: int = 5) -> list[LinkResult]:
         """Up to `k` concepts of `kind` for `text`, best first, scores in [0, 1]."""
