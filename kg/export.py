@@ -15,8 +15,8 @@ import networkx as nx
 from rdflib import OWL, PROV, RDF, RDFS, XSD, Graph, Namespace, URIRef
 from rdflib import Literal as RdfLiteral
 
-from kg.graph_read import Link, Node, links, nodes, triple_rows
-from kg.schema import REL_TABLES
+from kg._graph_read import Link, Node, links, nodes, triple_rows
+from kg._schema import REL_TABLES
 from kg.store import GraphStore
 from pvkg.errors import ConfigError
 

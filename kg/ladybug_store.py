@@ -17,7 +17,7 @@ from typing import Any
 import ladybug
 import pyarrow as pa
 
-from kg import schema
+from kg import _schema as schema
 from kg.options import StoreOptions
 from kg.rows import GraphBatch, Row
 from kg.store import WriteStats

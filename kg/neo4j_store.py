@@ -1,5 +1,5 @@
 """Neo4j over Bolt: key constraints before any write, batched `UNWIND` statements (see
-kg/neo4j_write.py), one managed write transaction per batch, and several batches in flight
+kg/_neo4j_write.py), one managed write transaction per batch, and several batches in flight
 at once on their own sessions (`writers`), so that the server works on one batch while
 another is packed or sent, and uses more than one core.
 
@@ -27,9 +27,9 @@ from neo4j.exceptions import (
     ServiceUnavailable,
 )
 
-from kg import schema
+from kg import _schema as schema
+from kg._neo4j_write import write_all
 from kg.load import DEFAULT_BATCH_SIZE
-from kg.neo4j_write import write_all
 from kg.options import StoreOptions
 from kg.rows import GraphBatch
 from kg.store import WriteStats

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg import schema
+from kg import _schema as schema
 from pvkg.records import (
     CaseReport,
     Concept,

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from kg import schema
+from kg import _schema as schema
 from kg.counts import cypher, pair_counts
 from kg.disproportionality import PairCounts
 from kg.load import load

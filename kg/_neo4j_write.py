@@ -20,7 +20,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from kg import schema
+from kg import _schema as schema
 from kg.rows import GraphBatch, Row
 from pvkg.errors import StoreError
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kg import schema
+from kg import _schema as schema
 from kg.store import GraphStore
 
 
