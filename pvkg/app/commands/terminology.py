@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from loaders.rrf import SUPPRESSED_DEFAULT, AtomFilter
-from normalize import KINDS, BuildOptions, LinkResult, build_index, link_all
+from normalize import KINDS
 from pvkg.app.commands.flags import FLAGS
 from pvkg.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from normalize import LinkResult
 
 BACKENDS = ("pvkg", "quickumls")
 # This command maps its flags onto BuildOptions by hand (languages, sources and suppression
@@ -55,6 +59,8 @@ def build(
         build_quickumls(rrf_dir, out)
         _err.print(f"QuickUMLS index -> {out}")
         return
+    from normalize import BuildOptions, build_index
+
     languages = _split(lang)
     options = BuildOptions(
         filters=AtomFilter(
@@ -98,6 +104,8 @@ def link(
         with open_quickumls(index) as linker:
             _print(linker.link_stream(texts, kind))
     else:
+        from normalize import link_all
+
         _print(link_all(index, texts, kind))
 
 
