@@ -51,6 +51,7 @@ _READ_PRAGMAS = (
 )
 _INGREDIENT = """SELECT cid FROM codes INDEXED BY codes_by_code
 WHERE code = ? AND sab = 'RXNORM' AND tty = 'IN' LIMIT 1"""
+_KEYS_OF = "SELECT key FROM terms WHERE cid = ?"
 _STREAM_BATCH = 1_000
 _CACHE = 65_536
 
@@ -145,6 +146,13 @@ class TerminologyIndex(Linker):
             "SELECT sab, code, tty FROM codes WHERE cid = ? ORDER BY sab, tty, code", (cid,)
         )
         return [CodeRef(sab=s, code=c, tty=t) for s, c, t in rows]
+
+    def concept_keys(self, cui: str) -> set[str]:
+        """The lookup keys (`normalize_key` of every synonym) of the concept `cui`."""
+        cid = self._cid(cui)
+        if cid is None:
+            return set()
+        return {row[0] for row in self._db.execute(_KEYS_OF, (cid,))}
 
     def _cid(self, cui: str) -> int | None:
         digits = cui[1:] if self._umls and cui[:1] == "C" else cui

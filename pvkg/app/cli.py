@@ -13,6 +13,7 @@ from pvkg.app.commands import graph, normalize, report, run
 from pvkg.app.commands.eval import eval_command
 from pvkg.app.commands.extract import extract_command
 from pvkg.app.commands.flags import FLAGS
+from pvkg.app.commands.phenotype import app as phenotype_app
 from pvkg.app.commands.terminology import app as terminology_app
 from pvkg.app.commands.train import train_command
 from pvkg.app.config_map import default_map
@@ -48,6 +49,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(terminology_app, name="terminology", no_args_is_help=True)
+app.add_typer(phenotype_app, name="phenotype", no_args_is_help=True)
 app.command("eval")(eval_command)
 app.command("extract")(extract_command)
 app.command("train")(train_command)

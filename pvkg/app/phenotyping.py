@@ -1,0 +1,144 @@
+"""`pvkg phenotype run`: every patient of the notes judged against a phenotype, offline.
+
+Notes stream through once: each sentence's finds (terms and concept synonyms, ConText
+assertion, values) are kept per patient, not the notes; then each patient is decided by the
+phenotype's logic. The cohort is written as JSONL (every status with its evidence) and CSV
+(one row a patient), each to a `.part` file renamed when whole.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract.phenotype import (
+    PATIENT_FIELDS,
+    CriterionMatcher,
+    Find,
+    PatientResult,
+    Phenotype,
+    PhenotypeOptions,
+    decide,
+    load_phenotype,
+)
+from extract.text import sentences
+from loaders.notes import NoteColumns, read_notes
+from pvkg.errors import ConfigError
+from pvkg.jsonl import write_jsonl
+from pvkg.options import ref
+from pvkg.problems import ErrorHandler
+from pvkg.records import Note
+
+COHORT_JSONL = "cohort.jsonl"
+COHORT_CSV = "cohort.csv"
+NoteHandler = Callable[[Note], None]
+
+
+@dataclass
+class PhenotypeSummary:
+    phenotype: str
+    notes: int = 0
+    patients: int = 0
+    met: int = 0
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def run_phenotype(
+    criteria: str | Path,
+    notes: Sequence[str | Path],
+    output: str | Path,
+    options: PhenotypeOptions = PhenotypeOptions(),
+    columns: NoteColumns = NoteColumns(),
+    *,
+    on_error: ErrorHandler | None = None,
+    on_note: NoteHandler | None = None,
+) -> tuple[PhenotypeSummary, list[PatientResult]]:
+    """Judge every patient of `notes` against the phenotype in `criteria`; write the cohort
+    into the directory `output`."""
+    phenotype = load_phenotype(criteria)
+    matcher = CriterionMatcher(phenotype.criteria, _synonyms(phenotype, options))
+    summary = PhenotypeSummary(phenotype=phenotype.id)
+    finds: dict[str, list[tuple[str, str, Find]]] = {}
+    for path in notes:
+        for note in read_notes(path, on_error=on_error, id_field=columns.id_field,
+                               text_field=columns.text_field):  # fmt: skip
+            summary.notes += 1
+            finds.setdefault(patient_of(note, options.patient_field), []).extend(
+                _note_finds(matcher, note)
+            )
+            if on_note is not None:
+                on_note(note)
+    results = [decide(phenotype, patient, found) for patient, found in sorted(finds.items())]
+    summary.patients, summary.met = len(results), sum(r.met for r in results)
+    summary.outputs = _write(results, phenotype, Path(output))
+    return summary, results
+
+
+def patient_of(note: Note, patient_field: str | None) -> str:
+    """The patient a note belongs to: its metadata's patient field, else the note itself."""
+    for name in (patient_field,) if patient_field else PATIENT_FIELDS:
+        value = note.metadata.get(name)
+        if value not in (None, ""):
+            return str(value)
+    return note.id
+
+
+def _note_finds(matcher: CriterionMatcher, note: Note) -> Iterable[tuple[str, str, Find]]:
+    for window in sentences(note.text):
+        sentence = note.text[window.start : window.end]
+        for find in matcher.finds(note.text, window.start, window.end):
+            yield note.id, sentence, find
+
+
+def _synonyms(phenotype: Phenotype, options: PhenotypeOptions) -> dict[str, set[str]]:
+    wanted = [c for c in phenotype.criteria if c.concepts]
+    if not wanted:
+        return {}
+    if options.terminology is None:
+        raise ConfigError(
+            f"criteria {', '.join(c.id for c in wanted)} name concepts",
+            hint=f"give a terminology index ({ref(PhenotypeOptions, 'terminology')}) for "
+            "their synonyms",
+        )
+    from normalize import open_index
+
+    synonyms: dict[str, set[str]] = {}
+    with open_index(options.terminology) as index:
+        for criterion in wanted:
+            for cui in criterion.concepts:
+                keys = index.concept_keys(cui)
+                if not keys:
+                    raise ConfigError(f"{criterion.id}: concept {cui} is not in the index")
+                synonyms.setdefault(criterion.id, set()).update(keys)
+    return synonyms
+
+
+def _write(results: list[PatientResult], phenotype: Phenotype, out: Path) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    outputs = {"jsonl": out / COHORT_JSONL, "csv": out / COHORT_CSV}
+    try:
+        partial = outputs["jsonl"].with_name(COHORT_JSONL + ".part")
+        write_jsonl(partial, results)
+        partial.replace(outputs["jsonl"])
+        partial = outputs["csv"].with_name(COHORT_CSV + ".part")
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            _write_csv(handle, results, phenotype)
+        partial.replace(outputs["csv"])
+    except OSError as exc:
+        raise ConfigError(f"cannot write the cohort into {out}: {exc.strerror}") from exc
+    return outputs
+
+
+def _write_csv(handle: object, results: list[PatientResult], phenotype: Phenotype) -> None:
+    names = [c.id for c in phenotype.criteria]
+    writer = csv.writer(handle)  # type: ignore[arg-type]
+    writer.writerow(["patient", "phenotype", "met", *(f"{n}_met" for n in names),
+                     *(f"{n}_episodes" for n in names), "evidence"])  # fmt: skip
+    for r in results:
+        statuses = [r.criteria[n] for n in names]
+        evidence = ";".join(f"{e.note_id}:{e.start}-{e.end}" for s in statuses
+                            for e in s.evidence)  # fmt: skip
+        writer.writerow([r.patient, r.phenotype, int(r.met), *(int(s.met) for s in statuses),
+                         *(s.episodes for s in statuses), evidence])  # fmt: skip

@@ -1,0 +1,132 @@
+"""Phenotyping offline: criteria files, sentence finds with ConText and values, the logic,
+and the cohort written with its evidence, through the library and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.phenotype import (
+    CriterionMatcher,
+    Phenotype,
+    PhenotypeOptions,
+    holds,
+    load_phenotype,
+    score_cohort,
+)
+from extract.phenotype.criteria import Criterion
+from pvkg.app.phenotyping import run_phenotype
+from pvkg.errors import ConfigError, InputError
+from tests.conftest import FIXTURES, Cli
+
+HERE = FIXTURES / "phenotype"
+CRITERIA = HERE / "nsaid_skin.yaml"
+NOTES = HERE / "notes.jsonl"
+
+
+def phenotype(logic: object) -> Phenotype:
+    criteria = [{"id": name, "description": name, "terms": [name]} for name in "abc"]
+    return Phenotype.model_validate({"id": "p", "name": "p", "criteria": criteria,
+                                     "logic": logic})  # fmt: skip
+
+
+def test_the_logic_combines_criteria_by_all_any_not_and_at_least() -> None:
+    met = {"a": True, "b": False, "c": True}
+    assert holds(phenotype({"all": ["a", "c"]}).logic, met)
+    assert not holds(phenotype({"all": ["a", "b"]}).logic, met)
+    assert holds(phenotype({"any": ["b", {"not": "b"}]}).logic, met)
+    assert holds(phenotype({"at_least": 2, "of": ["a", "b", "c"]}).logic, met)
+    assert not holds(phenotype({"at_least": 3, "of": ["a", "b", "c"]}).logic, met)
+
+
+def test_bad_criteria_files_are_input_errors_that_name_the_file(tmp_path: Path) -> None:
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps({"id": "x", "name": "x", "logic": {"all": ["a", "zz"]},
+                                   "criteria": [{"id": "a", "description": "a",
+                                                 "terms": ["t"]}]}))  # fmt: skip
+    with pytest.raises(InputError, match="unknown criteria: zz") as raised:
+        load_phenotype(unknown)
+    assert raised.value.file == str(unknown)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\ncriteria: [\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not YAML") as raised:
+        load_phenotype(broken)
+    with pytest.raises(ValueError, match="needs terms or concepts"):
+        Criterion(id="a", description="nothing to find")
+
+
+def test_finds_are_keyed_by_normalized_terms_and_carry_assertion_and_value() -> None:
+    criteria = load_phenotype(CRITERIA).criteria
+    matcher = CriterionMatcher(criteria, {"skin": {"rash"}})
+    text = "No rashes. GASTROINTESTINAL BLEEDING resolved; eGFR 45 mL/min/1.73m2."
+    finds = {f.criterion: f for f in matcher.finds(text, 0, len(text))}
+    assert finds["skin"].assertion == "negated" and text[finds["skin"].start :] == text[3:]
+    assert text[finds["gi_bleed"].start : finds["gi_bleed"].end] == "GASTROINTESTINAL BLEEDING"
+    assert finds["ckd3"].value == 45.0 and finds["ckd3"].assertion == "present"
+
+
+def test_a_cohort_from_notes_with_evidence_for_every_decision(
+    tmp_path: Path, umls_dir: Path
+) -> None:
+    options = PhenotypeOptions(terminology=umls_dir)
+    summary, results = run_phenotype(CRITERIA, [NOTES], tmp_path, options)
+    by_patient = {r.patient: r for r in results}
+    assert (summary.notes, summary.patients, summary.met) == (6, 4, 2)
+    assert sorted(by_patient) == ["n6", "p1", "p2", "p3"]  # n6 has no subject_id
+    p1 = by_patient["p1"].criteria
+    assert by_patient["p1"].met and p1["gi_bleed"].met and p1["gi_bleed"].episodes == 2
+    assert p1["ckd3"].met and p1["ckd3"].evidence[0].value == 45.0
+    assert p1["skin"].evidence[0].quote == "Two days later she developed a skin rash on both arms."
+    p2, p3 = by_patient["p2"].criteria, by_patient["p3"].criteria
+    assert not p2["skin"].met and p2["skin"].rejected == 2  # "No rash, no urticaria"
+    assert not p2["ckd3"].met and p2["ckd3"].rejected == 1  # eGFR 75: out of range
+    assert not p3["skin"].met and not by_patient["p3"].met  # "History of exanthema"
+    notes = {json.loads(line)["id"]: json.loads(line)["text"] for line in NOTES.open()}
+    for result in results:
+        for status in result.criteria.values():
+            for e in status.evidence:
+                assert notes[e.note_id][e.sentence_start : e.sentence_end] == e.quote
+                assert e.sentence_start <= e.start < e.end <= e.sentence_end
+    rows = list(csv.DictReader((tmp_path / "cohort.csv").open(encoding="utf-8")))
+    assert [(r["patient"], r["met"], r["gi_bleed_episodes"]) for r in rows] == [
+        ("n6", "1", "0"), ("p1", "1", "2"), ("p2", "0", "0"), ("p3", "0", "0")]  # fmt: skip
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_concepts_need_a_terminology_index_and_must_be_in_it(
+    tmp_path: Path, umls_dir: Path
+) -> None:
+    with pytest.raises(ConfigError, match="criteria skin name concepts") as raised:
+        run_phenotype(CRITERIA, [NOTES], tmp_path)
+    assert raised.value.hint is not None and "PhenotypeOptions.terminology" in raised.value.hint
+    missing = tmp_path / "missing.yaml"
+    missing.write_text(CRITERIA.read_text().replace("C0015230", "C9999999"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="concept C9999999 is not in the index"):
+        run_phenotype(missing, [NOTES], tmp_path, PhenotypeOptions(terminology=umls_dir))
+
+
+def test_the_cli_runs_and_scores_a_cohort(tmp_path: Path, umls_dir: Path, cli: Cli) -> None:
+    ran = cli("phenotype", "run", CRITERIA, NOTES, "-t", umls_dir, "-o", tmp_path / "c")
+    assert ran.exit_code == 0, ran.stderr
+    assert "nsaid_skin: 2 of 4 patients met (6 notes)" in ran.stderr
+    scored = cli("phenotype", "eval", tmp_path / "c" / "cohort.jsonl", HERE / "gold.csv")
+    assert scored.exit_code == 0, scored.stderr
+    lines = {line.split()[1]: line.split()[2:] for line in scored.stdout.splitlines()
+             if line.startswith("│ ")}  # fmt: skip
+    assert lines["phenotype"][:6] == ["│", "2", "│", "2", "│", "2"]  # gold, predicted, tp
+    failed = cli("phenotype", "run", CRITERIA, NOTES, "-o", tmp_path / "d")
+    assert failed.exit_code == 2 and "hint: give a terminology index (--terminology)" in (
+        failed.stderr
+    )
+
+
+def test_scores_count_patients_and_a_missing_patient_as_not_met(
+    tmp_path: Path, umls_dir: Path
+) -> None:
+    _, results = run_phenotype(CRITERIA, [NOTES], tmp_path, PhenotypeOptions(terminology=umls_dir))
+    gold = {("p1", "phenotype"): True, ("p2", "phenotype"): True, ("zz", "phenotype"): True}
+    scores = score_cohort(results, gold)
+    assert (scores["phenotype"].tp, scores["phenotype"].fn, scores["phenotype"].fp) == (1, 2, 0)
