@@ -77,4 +77,13 @@ TRIPLE_RELS = (HAS_TRIPLE, OF_DRUG, OF_EVENT, HAS_DOSE)
 REPORT_RELS = (MENTIONS_DRUG, REPORTS_EVENT)
 REL_TABLES = TRIPLE_RELS + REPORT_RELS
 
+# Phenotyping's cohorts (`kg/phenotypes.py`), written by Cypher MERGE rather than by the
+# batched loads above: a patient meets a phenotype, with the evidence of every criterion.
+PATIENT = NodeTable("Patient", (("key", "STRING"), ("id", "STRING")))
+PHENOTYPE = NodeTable("Phenotype", (("key", "STRING"), ("id", "STRING"), ("name", "STRING")))
+MEETS = RelTable("MEETS", "Patient", "Phenotype", (("criteria", "STRING"), ("evidence", "STRING")))
+HAS_NOTE = RelTable("HAS_NOTE", "Patient", "Report")
+PHENOTYPE_NODES = (PATIENT, PHENOTYPE)
+PHENOTYPE_RELS = (MEETS, HAS_NOTE)
+
 NODES_BY_LABEL = {table.label: table for table in NODE_TABLES}

@@ -52,13 +52,13 @@ class LadybugStore:
             raise StoreError(f"cannot open the embedded store at {path}: {exc}") from exc
 
     def ensure_schema(self) -> None:
-        for table in schema.NODE_TABLES:
+        for table in schema.NODE_TABLES + schema.PHENOTYPE_NODES:
             columns = ", ".join(f"{name} {kind}" for name, kind in table.properties)
             self._exec(
                 f"CREATE NODE TABLE IF NOT EXISTS {table.label}"
                 f"({columns}, PRIMARY KEY ({table.key}))"
             )
-        for rel in schema.REL_TABLES:
+        for rel in schema.REL_TABLES + schema.PHENOTYPE_RELS:
             columns = "".join(f", {name} {kind}" for name, kind in rel.properties)
             self._exec(
                 f"CREATE REL TABLE IF NOT EXISTS {rel.label}"

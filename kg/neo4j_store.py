@@ -78,7 +78,7 @@ class Neo4jStore:
             ) from exc
 
     def ensure_schema(self) -> None:
-        for table in schema.NODE_TABLES:
+        for table in schema.NODE_TABLES + schema.PHENOTYPE_NODES:
             self.run(
                 f"CREATE CONSTRAINT pvkg_{table.label.lower()}_key IF NOT EXISTS "
                 f"FOR (n:{table.label}) REQUIRE n.{table.key} IS UNIQUE"

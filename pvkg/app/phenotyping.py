@@ -9,6 +9,7 @@ phenotype's logic. The cohort is written as JSONL (every status with its evidenc
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from extract.phenotype import (
     load_phenotype,
 )
 from extract.text import sentences
+from kg.options import StoreOptions
 from loaders.notes import NoteColumns, read_notes
 from pvkg.errors import ConfigError
 from pvkg.jsonl import write_jsonl
@@ -42,6 +44,7 @@ class PhenotypeSummary:
     notes: int = 0
     patients: int = 0
     met: int = 0
+    graph_meets: int | None = None  # MEETS links in the store, when one was given
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -52,27 +55,31 @@ def run_phenotype(
     options: PhenotypeOptions = PhenotypeOptions(),
     columns: NoteColumns = NoteColumns(),
     *,
+    connection: StoreOptions | None = None,
     on_error: ErrorHandler | None = None,
     on_note: NoteHandler | None = None,
 ) -> tuple[PhenotypeSummary, list[PatientResult]]:
     """Judge every patient of `notes` against the phenotype in `criteria`; write the cohort
-    into the directory `output`."""
+    into the directory `output`, and into the graph store `connection` when given."""
     phenotype = load_phenotype(criteria)
     matcher = CriterionMatcher(phenotype.criteria, _synonyms(phenotype, options))
     summary = PhenotypeSummary(phenotype=phenotype.id)
     finds: dict[str, list[tuple[str, str, Find]]] = {}
+    notes_of: dict[str, list[str]] = {}
     for path in notes:
         for note in read_notes(path, on_error=on_error, id_field=columns.id_field,
                                text_field=columns.text_field):  # fmt: skip
             summary.notes += 1
-            finds.setdefault(patient_of(note, options.patient_field), []).extend(
-                _note_finds(matcher, note)
-            )
+            patient = patient_of(note, options.patient_field)
+            notes_of.setdefault(patient, []).append(note.id)
+            finds.setdefault(patient, []).extend(_note_finds(matcher, note))
             if on_note is not None:
                 on_note(note)
     results = [decide(phenotype, patient, found) for patient, found in sorted(finds.items())]
     summary.patients, summary.met = len(results), sum(r.met for r in results)
     summary.outputs = _write(results, phenotype, Path(output))
+    if connection is not None:
+        summary.graph_meets = _store(connection, phenotype, results, notes_of)
     return summary, results
 
 
@@ -115,6 +122,39 @@ def _synonyms(phenotype: Phenotype, options: PhenotypeOptions) -> dict[str, set[
     return synonyms
 
 
+def _store(
+    connection: StoreOptions,
+    phenotype: Phenotype,
+    results: list[PatientResult],
+    notes_of: dict[str, list[str]],
+) -> int:
+    from kg.phenotypes import CohortRow, write_cohort
+    from kg.store import open_store
+
+    rows = (
+        CohortRow(
+            patient=r.patient,
+            met=r.met,
+            criteria=json.dumps(
+                {n: {"met": s.met, "episodes": s.episodes} for n, s in r.criteria.items()}
+            ),
+            evidence=_evidence_ids(r),
+            notes=tuple(notes_of.get(r.patient, ())),
+        )
+        for r in results
+    )
+    store = open_store(connection.store, user=connection.user, password=connection.password)
+    try:
+        return write_cohort(store, phenotype.id, phenotype.name, rows).meets
+    finally:
+        store.close()
+
+
+def _evidence_ids(result: PatientResult) -> str:
+    return ";".join(f"{e.note_id}:{e.start}-{e.end}" for s in result.criteria.values()
+                    for e in s.evidence)  # fmt: skip
+
+
 def _write(results: list[PatientResult], phenotype: Phenotype, out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     outputs = {"jsonl": out / COHORT_JSONL, "csv": out / COHORT_CSV}
@@ -138,7 +178,5 @@ def _write_csv(handle: object, results: list[PatientResult], phenotype: Phenotyp
                      *(f"{n}_episodes" for n in names), "evidence"])  # fmt: skip
     for r in results:
         statuses = [r.criteria[n] for n in names]
-        evidence = ";".join(f"{e.note_id}:{e.start}-{e.end}" for s in statuses
-                            for e in s.evidence)  # fmt: skip
         writer.writerow([r.patient, r.phenotype, int(r.met), *(int(s.met) for s in statuses),
-                         *(s.episodes for s in statuses), evidence])  # fmt: skip
+                         *(s.episodes for s in statuses), _evidence_ids(r)])  # fmt: skip

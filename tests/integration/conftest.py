@@ -10,7 +10,7 @@ import pytest
 
 from kg.store import GraphStore, open_store
 
-OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple")
+OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple", "Patient", "Phenotype")
 # The `cli` fixture's env for commands that must not need pvkg's cache (models, LLM replies).
 NO_CACHE: dict[str, str | None] = {"PVKG_CACHE": "/nonexistent"}
 # Marks of the tests that run the packaged SmolLM2 on CPU (minutes each).

@@ -109,15 +109,18 @@ def test_concepts_need_a_terminology_index_and_must_be_in_it(
 
 
 def test_the_cli_runs_and_scores_a_cohort(tmp_path: Path, umls_dir: Path, cli: Cli) -> None:
-    ran = cli("phenotype", "run", CRITERIA, NOTES, "-t", umls_dir, "-o", tmp_path / "c")
+    store = tmp_path / "graph"
+    ran = cli("phenotype", "run", CRITERIA, NOTES, "-t", umls_dir, "-o", tmp_path / "c",
+              "--store", store)  # fmt: skip
     assert ran.exit_code == 0, ran.stderr
     assert "nsaid_skin: 2 of 4 patients met (6 notes)" in ran.stderr
+    assert f"2 MEETS links in {store}" in ran.stderr
     scored = cli("phenotype", "eval", tmp_path / "c" / "cohort.jsonl", HERE / "gold.csv")
     assert scored.exit_code == 0, scored.stderr
     lines = {line.split()[1]: line.split()[2:] for line in scored.stdout.splitlines()
              if line.startswith("│ ")}  # fmt: skip
     assert lines["phenotype"][:6] == ["│", "2", "│", "2", "│", "2"]  # gold, predicted, tp
-    failed = cli("phenotype", "run", CRITERIA, NOTES, "-o", tmp_path / "d")
+    failed = cli("phenotype", "run", CRITERIA, NOTES, "-o", tmp_path / "d", "--no-graph")
     assert failed.exit_code == 2 and "hint: give a terminology index (--terminology)" in (
         failed.stderr
     )

@@ -10,6 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from extract.phenotype.options import PhenotypeOptions
+from kg.options import StoreOptions
 from loaders.notes import NoteColumns
 from pvkg.app.commands.flags import from_options
 from pvkg.app.commands.graph import ErrorReporter, err, out
@@ -19,6 +20,7 @@ app = typer.Typer(help="Find the patients who match a phenotype, with evidence."
 
 
 @app.command("run")
+@from_options("connection", StoreOptions)
 @from_options("columns", NoteColumns)
 @from_options("options", PhenotypeOptions)
 def run(
@@ -26,9 +28,13 @@ def run(
     notes: Annotated[list[Path], typer.Argument(help="Folders of .txt notes, .jsonl or .csv.")],
     options: PhenotypeOptions,
     columns: NoteColumns,
+    connection: StoreOptions,
     output: Annotated[Path, typer.Option("-o", "--output", help="Cohort directory.")] = Path(
         "cohort"
     ),
+    graph: Annotated[
+        bool, typer.Option(help="Also store (:Patient)-[:MEETS]->(:Phenotype) in the graph.")
+    ] = True,
 ) -> None:
     """Judge every patient's notes against the phenotype's criteria (offline: terms and
     concepts, ConText assertion, values) and combine them by its logic."""
@@ -41,13 +47,15 @@ def run(
         task = progress.add_task("notes", total=None)
         summary, _ = run_phenotype(
             criteria, notes, output, options, columns,
-            on_error=reporter, on_note=lambda _: progress.advance(task),
+            connection=connection if graph else None, on_error=reporter,
+            on_note=lambda _: progress.advance(task),
         )  # fmt: skip
     reporter.summary()
     err.print(
         f"{summary.phenotype}: {summary.met} of {summary.patients} patients met "
         f"({summary.notes} notes); cohort in {summary.outputs['jsonl']} and "
-        f"{summary.outputs['csv']}",
+        f"{summary.outputs['csv']}"
+        + (f"; {summary.graph_meets} MEETS links in {connection.store}" if graph else ""),
         markup=False,
     )
 

@@ -1,0 +1,75 @@
+"""A cohort in both stores: (:Patient)-[:MEETS]->(:Phenotype) with its evidence, the
+patients' notes tied to their reports, and a re-run that changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract.phenotype import PhenotypeOptions
+from kg.load import load
+from kg.options import StoreOptions
+from kg.store import GraphStore, open_store
+from pvkg.app.phenotyping import run_phenotype
+from pvkg.records import CaseReport
+from tests.conftest import FIXTURES
+from tests.integration.conftest import wipe_neo4j
+
+pytestmark = pytest.mark.integration
+HERE = FIXTURES / "phenotype"
+NOTE_IDS = [json.loads(line)["id"] for line in (HERE / "notes.jsonl").open()]
+
+
+def connection(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> StoreOptions:
+    if kind == "neo4j":
+        user, password = request.getfixturevalue("neo4j_auth")
+        return StoreOptions(request.getfixturevalue("neo4j_uri"), user, password)
+    return StoreOptions(str(tmp_path / "graph"))
+
+
+def opened(spec: StoreOptions) -> GraphStore:
+    return open_store(spec.store, user=spec.user, password=spec.password)
+
+
+@pytest.mark.parametrize("kind", ["ladybug", "neo4j"])
+def test_a_cohort_is_stored_once_with_evidence_and_notes(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, umls_dir: Path
+) -> None:
+    spec = connection(kind, request, tmp_path)
+    graph = opened(spec)
+    try:
+        if kind == "neo4j":
+            wipe_neo4j(graph)
+        load(graph, [CaseReport(id=note, source="note") for note in NOTE_IDS[:3]])
+    finally:
+        graph.close()  # the embedded store takes one open database at a time
+    options = PhenotypeOptions(terminology=umls_dir)
+    for _ in range(2):  # the second run must change nothing
+        summary, _ = run_phenotype(HERE / "nsaid_skin.yaml", [HERE / "notes.jsonl"],
+                                   tmp_path / "out", options, connection=spec)  # fmt: skip
+        assert summary.graph_meets == 2
+
+    graph = opened(spec)
+    try:
+        meets = graph.run(
+            "MATCH (p:Patient)-[m:MEETS]->(f:Phenotype {key: $key}) "
+            "RETURN p.id AS patient, m.evidence AS evidence, m.criteria AS criteria "
+            "ORDER BY patient",
+            {"key": "phenotype:nsaid_skin"},
+        )
+        notes = graph.run("MATCH (p:Patient)-[h:HAS_NOTE]->(r:Report) "
+                          "RETURN p.id AS patient, r.id AS note ORDER BY note")  # fmt: skip
+        counts = graph.run("MATCH (p:Patient) RETURN count(p) AS n")[0]["n"]
+        reports = graph.run("MATCH (r:Report) RETURN count(r) AS n")[0]["n"]
+        if kind == "neo4j":
+            wipe_neo4j(graph)
+    finally:
+        graph.close()
+    assert [m["patient"] for m in meets] == ["n6", "p1"] and counts == 4
+    assert "n1:" in meets[1]["evidence"] and json.loads(meets[1]["criteria"])["gi_bleed"] == {
+        "met": True, "episodes": 2}  # fmt: skip
+    # Only the notes loaded as reports are tied; no report is added.
+    assert [(n["patient"], n["note"]) for n in notes] == [("p1", "n1"), ("p1", "n2"), ("p1", "n3")]
+    assert reports == 3
