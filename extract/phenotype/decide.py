@@ -5,7 +5,7 @@ An episode is a sentence with at least one qualifying find; a criterion is met w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from extract.phenotype.criteria import Phenotype
 from extract.phenotype.logic import holds
@@ -39,22 +39,35 @@ class PatientResult(Record):
     criteria: dict[str, CriterionStatus]
 
 
+Episode = tuple[str, int]  # (note id, sentence start)
+
+
 def decide(
-    phenotype: Phenotype, patient: str, finds: Iterable[tuple[str, str, Find]]
+    phenotype: Phenotype,
+    patient: str,
+    finds: Iterable[tuple[str, str, Find]],
+    judged: Mapping[str, tuple[bool, frozenset[Episode]]] | None = None,
 ) -> PatientResult:
-    """`finds` are (note id, sentence text, find) for one patient, in any order."""
-    evidence: dict[str, dict[tuple[str, int], Evidence]] = {c.id: {} for c in phenotype.criteria}
+    """`finds` are (note id, sentence text, find) for one patient, in any order. A
+    criterion in `judged` (an LLM's verdict: met, and the episodes it cited) takes that
+    verdict, with the cited sentences as evidence; the others are decided by the rules."""
+    judged = judged or {}
+    evidence: dict[str, dict[Episode, Evidence]] = {c.id: {} for c in phenotype.criteria}
     rejected = dict.fromkeys(evidence, 0)
     by_id = {c.id: c for c in phenotype.criteria}
     for note_id, sentence, find in finds:
-        if not qualifies(find, by_id[find.criterion]):
-            rejected[find.criterion] += 1
-            continue
         episode = (note_id, find.sentence_start)
-        evidence[find.criterion].setdefault(episode, _evidence(note_id, sentence, find))
+        verdict = judged.get(find.criterion)
+        if verdict is not None:
+            if episode in verdict[1]:
+                evidence[find.criterion].setdefault(episode, _evidence(note_id, sentence, find))
+        elif qualifies(find, by_id[find.criterion]):
+            evidence[find.criterion].setdefault(episode, _evidence(note_id, sentence, find))
+        else:
+            rejected[find.criterion] += 1
     statuses = {
         c.id: CriterionStatus(
-            met=len(evidence[c.id]) >= c.min_count,
+            met=judged[c.id][0] if c.id in judged else len(evidence[c.id]) >= c.min_count,
             episodes=len(evidence[c.id]),
             evidence=tuple(sorted(evidence[c.id].values(), key=_order)),
             rejected=rejected[c.id],

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
-from pvkg.options import option
+from extract.llm.options import LLMOptions
+from pvkg.errors import ConfigError
+from pvkg.options import option, ref
+
+Judge = Literal["rules", "llm"]
+JUDGES: tuple[Judge, ...] = get_args(Judge)
 
 # Note metadata fields that name a patient, first found wins: MIMIC's subject_id, then a
 # JSONL's patient_id.
@@ -24,3 +30,17 @@ class PhenotypeOptions:
         "Terminology index that gives the criteria's concepts (CUIs) their synonyms.",
         flag=("--terminology", "-t"),
     )
+    judge: Judge = option(
+        "rules",
+        "Who decides each criterion: rules (terms, ConText, values; offline) or llm (the "
+        "model reads the retrieved sentences).",
+    )
+    top_k: int = option(8, "LLM judge: sentences retrieved per patient and criterion.")
+    device: str | None = option(None, "LLM judge: torch device of a local model.")
+    llm: LLMOptions = option(help="The LLM judge's model options.", factory=LLMOptions)
+
+    def __post_init__(self) -> None:
+        if self.judge not in JUDGES:
+            raise ConfigError(f"{ref(PhenotypeOptions, 'judge')} must be rules or llm")
+        if self.top_k < 1:
+            raise ConfigError(f"{ref(PhenotypeOptions, 'top_k')} must be at least 1")

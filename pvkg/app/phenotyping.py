@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from extract.phenotype import (
     decide,
     load_phenotype,
 )
+from extract.phenotype.decide import Episode
 from extract.text import sentences
 from kg.options import StoreOptions
 from loaders.notes import NoteColumns, read_notes
@@ -33,6 +35,7 @@ from pvkg.options import ref
 from pvkg.problems import ErrorHandler
 from pvkg.records import Note
 
+logger = logging.getLogger(__name__)
 COHORT_JSONL = "cohort.jsonl"
 COHORT_CSV = "cohort.csv"
 NoteHandler = Callable[[Note], None]
@@ -45,6 +48,10 @@ class PhenotypeSummary:
     patients: int = 0
     met: int = 0
     graph_meets: int | None = None  # MEETS links in the store, when one was given
+    # The LLM judge: questions asked, cited numbers that named no sentence, invalid replies.
+    llm_asks: int = 0
+    llm_ungrounded: int = 0
+    llm_failed: int = 0
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -75,12 +82,52 @@ def run_phenotype(
             finds.setdefault(patient, []).extend(_note_finds(matcher, note))
             if on_note is not None:
                 on_note(note)
-    results = [decide(phenotype, patient, found) for patient, found in sorted(finds.items())]
+    judged = _judged(phenotype, finds, options, summary) if options.judge == "llm" else {}
+    results = [decide(phenotype, patient, found, judged.get(patient))
+               for patient, found in sorted(finds.items())]  # fmt: skip
     summary.patients, summary.met = len(results), sum(r.met for r in results)
     summary.outputs = _write(results, phenotype, Path(output))
     if connection is not None:
         summary.graph_meets = _store(connection, phenotype, results, notes_of)
     return summary, results
+
+
+def _judged(
+    phenotype: Phenotype,
+    finds: dict[str, list[tuple[str, str, Find]]],
+    options: PhenotypeOptions,
+    summary: PhenotypeSummary,
+) -> dict[str, dict[str, tuple[bool, frozenset[Episode]]]]:
+    """The LLM's verdict for each patient and criterion that has retrieved sentences: the
+    first `top_k` sentences holding one of its terms, in note order."""
+    from extract.phenotype.llm_judge import LLMJudge
+
+    asks: list[tuple[str, str, list[Episode], list[str]]] = []
+    for patient, found in finds.items():
+        for criterion in phenotype.criteria:
+            sentences: dict[Episode, str] = {}
+            for note_id, sentence, find in found:
+                if find.criterion == criterion.id and len(sentences) < options.top_k:
+                    sentences.setdefault((note_id, find.sentence_start), sentence)
+            if sentences:
+                asks.append((patient, criterion.id, list(sentences), list(sentences.values())))
+    by_id = {c.id: c for c in phenotype.criteria}
+    judge = LLMJudge(options.llm, options.device)
+    try:
+        verdicts = judge.judge_all([(by_id[c], texts) for _, c, _, texts in asks])
+    finally:
+        judge.close()
+    judged: dict[str, dict[str, tuple[bool, frozenset[Episode]]]] = {}
+    for (patient, name, episodes, _), verdict in zip(asks, verdicts, strict=True):
+        cited = frozenset(episodes[i] for i in verdict.cited)
+        judged.setdefault(patient, {})[name] = (verdict.met, cited)
+        summary.llm_ungrounded += verdict.ungrounded
+        summary.llm_failed += verdict.failed
+    summary.llm_asks = len(asks)
+    logger.info("LLM judge %s: %d questions, %d cited numbers named no sentence, %d invalid "
+                "replies", judge.model_id, len(asks), summary.llm_ungrounded,
+                summary.llm_failed)  # fmt: skip
+    return judged
 
 
 def patient_of(note: Note, patient_field: str | None) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from kg.store import GraphStore, open_store
+from tests.integration.openai_server import Responder, ScriptedServer
 
 OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple", "Patient", "Phenotype")
 # The `cli` fixture's env for commands that must not need pvkg's cache (models, LLM replies).
@@ -44,3 +45,18 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     if request.param == "neo4j":
         wipe_neo4j(opened)
     opened.close()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Responder], ScriptedServer]]:
+    """Start OpenAI-compatible servers on 127.0.0.1 with a given responder; all close at
+    the end of the test."""
+    started: list[ScriptedServer] = []
+
+    def start(responder: Responder) -> ScriptedServer:
+        started.append(ScriptedServer(responder))
+        return started[-1]
+
+    yield start
+    for scripted in started:
+        scripted.close()

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from extract.llm import LLMOptions
 from extract.options import ExtractOptions
+from extract.phenotype import PhenotypeOptions
 from kg.options import SignalOptions, StoreOptions
 from loaders.notes import NoteColumns
 from pvkg.app import api
@@ -24,7 +25,9 @@ from tests.conftest import Cli
 
 
 def _command_flags(name: str) -> set[str]:
-    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    command = typer.main.get_command(app)
+    for part in name.split():
+        command = command.commands[part]  # type: ignore[attr-defined]
     return {opt for param in command.params for opt in param.opts}
 
 
@@ -48,6 +51,7 @@ def test_every_extraction_option_is_a_flag_of_extract_and_run(
         ("report", (ReportOptions, StoreOptions)),
         ("run", (SignalOptions, StoreOptions, NoteColumns)),
         ("extract", (NoteColumns,)),
+        ("phenotype run", (PhenotypeOptions, NoteColumns, StoreOptions)),
         ("load", (StoreOptions,)),
         ("query", (StoreOptions,)),
         ("export", (StoreOptions,)),
