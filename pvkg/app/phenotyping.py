@@ -9,10 +9,12 @@ phenotype's logic. The cohort is written as JSONL (every status with its evidenc
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from extract.phenotype import (
@@ -29,15 +31,17 @@ from extract.phenotype.decide import Episode
 from extract.text import sentences
 from kg.options import StoreOptions
 from loaders.notes import NoteColumns, read_notes
+from pvkg import __version__
 from pvkg.errors import ConfigError
 from pvkg.jsonl import write_jsonl
 from pvkg.options import ref
 from pvkg.problems import ErrorHandler
-from pvkg.records import Note
+from pvkg.records import Note, Record
 
 logger = logging.getLogger(__name__)
 COHORT_JSONL = "cohort.jsonl"
 COHORT_CSV = "cohort.csv"
+RUN_RECORD = "run.json"
 NoteHandler = Callable[[Note], None]
 
 
@@ -87,9 +91,58 @@ def run_phenotype(
                for patient, found in sorted(finds.items())]  # fmt: skip
     summary.patients, summary.met = len(results), sum(r.met for r in results)
     summary.outputs = _write(results, phenotype, Path(output))
+    record = _record(criteria, phenotype, options, summary, results)
+    summary.outputs["run"] = Path(output) / RUN_RECORD
+    summary.outputs["run"].write_text(record.model_dump_json(indent=2) + "\n", encoding="utf-8")
     if connection is not None:
         summary.graph_meets = _store(connection, phenotype, results, notes_of)
     return summary, results
+
+
+class RunRecord(Record):
+    """What produced a cohort, to compare runs (`pvkg phenotype drift`) and repeat one."""
+
+    phenotype: str
+    criteria_file: str
+    criteria_sha256: str
+    judge: str
+    model: str | None
+    prompt_version: str | None
+    terminology: str | None
+    pvkg_version: str
+    created: str
+    notes: int
+    patients: int
+    positives: dict[str, int]
+
+
+def _record(
+    criteria: str | Path,
+    phenotype: Phenotype,
+    options: PhenotypeOptions,
+    summary: PhenotypeSummary,
+    results: list[PatientResult],
+) -> RunRecord:
+    from extract.phenotype.llm_judge import PROMPT_VERSION
+
+    llm = options.judge == "llm"
+    positives = {"phenotype": summary.met} | {
+        c.id: sum(r.criteria[c.id].met for r in results) for c in phenotype.criteria
+    }
+    return RunRecord(
+        phenotype=phenotype.id,
+        criteria_file=str(criteria),
+        criteria_sha256=hashlib.sha256(Path(criteria).read_bytes()).hexdigest(),
+        judge=options.judge,
+        model=(options.llm.model or str(options.llm.model_path)) if llm else None,
+        prompt_version=PROMPT_VERSION if llm else None,
+        terminology=str(options.terminology) if options.terminology else None,
+        pvkg_version=__version__,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        notes=summary.notes,
+        patients=summary.patients,
+        positives=positives,
+    )
 
 
 def _judged(

@@ -133,3 +133,64 @@ def test_scores_count_patients_and_a_missing_patient_as_not_met(
     gold = {("p1", "phenotype"): True, ("p2", "phenotype"): True, ("zz", "phenotype"): True}
     scores = score_cohort(results, gold)
     assert (scores["phenotype"].tp, scores["phenotype"].fn, scores["phenotype"].fp) == (1, 2, 0)
+
+
+def test_a_run_record_says_what_made_the_cohort(tmp_path: Path, umls_dir: Path) -> None:
+    summary, _ = run_phenotype(CRITERIA, [NOTES], tmp_path, PhenotypeOptions(terminology=umls_dir))
+    record = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert record["phenotype"] == "nsaid_skin" and record["judge"] == "rules"
+    assert record["model"] is None and record["terminology"] == str(umls_dir)
+    assert len(record["criteria_sha256"]) == 64 and record["notes"] == 6
+    assert record["positives"] == {"phenotype": 2, "nsaid": 4, "skin": 2, "gi_bleed": 1,
+                                   "ckd3": 1}  # fmt: skip
+    assert summary.outputs["run"] == tmp_path / "run.json"
+
+
+def test_disagreements_go_to_review_and_come_back_as_gold(
+    tmp_path: Path, umls_dir: Path, cli: Cli
+) -> None:
+    run_phenotype(CRITERIA, [NOTES], tmp_path / "c", PhenotypeOptions(terminology=umls_dir))
+    gold = tmp_path / "gold.csv"
+    gold.write_text("patient,criterion,label\np1,phenotype,1\np2,phenotype,1\np2,skin,1\n")
+    tasks_file = tmp_path / "tasks.json"
+    scored = cli("phenotype", "eval", tmp_path / "c", gold, "--disagreements", tasks_file)
+    assert scored.exit_code == 0, scored.stderr
+    assert "wrote 2 review tasks" in scored.stderr
+    tasks = json.loads(tasks_file.read_text(encoding="utf-8"))
+    assert {(t["data"]["patient"], t["data"]["criterion"]) for t in tasks} == {
+        ("p2", "phenotype"), ("p2", "skin")}  # fmt: skip
+    assert (
+        "No rash, no urticaria" not in tasks[0]["data"]["evidence"]
+    )  # rejected finds: not evidence
+    assert tasks[0]["predictions"][0]["result"][0]["value"]["choices"] == ["not met"]
+    # The reviewer agrees with the cohort on the phenotype and labels the skin task too.
+    for task in tasks:
+        task["annotations"] = [{"result": [{"from_name": "label", "to_name": "evidence",
+                                            "type": "choices",
+                                            "value": {"choices": ["not met"]}}]}]  # fmt: skip
+    reviewed = tmp_path / "reviewed.json"
+    reviewed.write_text(json.dumps(tasks), encoding="utf-8")
+    from loaders.cohort_gold import read_reviewed
+
+    assert read_reviewed(reviewed) == {("p2", "phenotype"): False, ("p2", "skin"): False}
+    again = cli("phenotype", "eval", tmp_path / "c" / "cohort.jsonl", reviewed)
+    assert again.exit_code == 0 and "4 patients; gold labels 2" in again.stdout
+
+
+def test_drift_compares_two_runs_per_criterion(tmp_path: Path, umls_dir: Path, cli: Cli) -> None:
+    options = PhenotypeOptions(terminology=umls_dir)
+    run_phenotype(CRITERIA, [NOTES], tmp_path / "a", options)
+    fewer = tmp_path / "fewer.jsonl"
+    fewer.write_text("".join(line for line in NOTES.open() if '"n3"' not in line))
+    run_phenotype(CRITERIA, [fewer], tmp_path / "b", options)
+    from extract.phenotype.drift import compare_runs
+    from pvkg.app.commands.graph import ErrorReporter
+    from pvkg.app.commands.phenotype import _cohort
+
+    rows = {r.name: r for r in compare_runs(_cohort(tmp_path / "a", ErrorReporter()),
+                                            _cohort(tmp_path / "b", ErrorReporter()))}  # fmt: skip
+    # Without note n3, p1 has one melena episode: gi_bleed is no longer met.
+    assert rows["gi_bleed"].rate_a == 0.25 and rows["gi_bleed"].rate_b == 0.0
+    assert rows["gi_bleed"].agreement == 0.75 and rows["phenotype"].agreement == 1.0
+    shown = cli("phenotype", "drift", tmp_path / "a", tmp_path / "b")
+    assert shown.exit_code == 0 and "gi_bleed" in shown.stdout and "0.750" in shown.stdout
