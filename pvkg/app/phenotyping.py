@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 COHORT_JSONL = "cohort.jsonl"
 COHORT_CSV = "cohort.csv"
 RUN_RECORD = "run.json"
+COHORT_HTML = "cohort.html"
 NoteHandler = Callable[[Note], None]
 
 
@@ -257,7 +258,7 @@ def _evidence_ids(result: PatientResult) -> str:
 
 def _write(results: list[PatientResult], phenotype: Phenotype, out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
-    outputs = {"jsonl": out / COHORT_JSONL, "csv": out / COHORT_CSV}
+    outputs = {"jsonl": out / COHORT_JSONL, "csv": out / COHORT_CSV, "html": out / COHORT_HTML}
     try:
         partial = outputs["jsonl"].with_name(COHORT_JSONL + ".part")
         write_jsonl(partial, results)
@@ -266,6 +267,11 @@ def _write(results: list[PatientResult], phenotype: Phenotype, out: Path) -> dic
         with partial.open("w", encoding="utf-8", newline="") as handle:
             _write_csv(handle, results, phenotype)
         partial.replace(outputs["csv"])
+        from pvkg.app.reporting.cohort_page import render_cohort
+
+        partial = outputs["html"].with_name(COHORT_HTML + ".part")
+        partial.write_text(render_cohort(phenotype, results), encoding="utf-8")
+        partial.replace(outputs["html"])
     except OSError as exc:
         raise ConfigError(f"cannot write the cohort into {out}: {exc.strerror}") from exc
     return outputs

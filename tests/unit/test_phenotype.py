@@ -194,3 +194,18 @@ def test_drift_compares_two_runs_per_criterion(tmp_path: Path, umls_dir: Path, c
     assert rows["gi_bleed"].agreement == 0.75 and rows["phenotype"].agreement == 1.0
     shown = cli("phenotype", "drift", tmp_path / "a", tmp_path / "b")
     assert shown.exit_code == 0 and "gi_bleed" in shown.stdout and "0.750" in shown.stdout
+
+
+def test_the_cohort_page_highlights_evidence_and_escapes_note_text(
+    tmp_path: Path, umls_dir: Path
+) -> None:
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text(NOTES.read_text(encoding="utf-8") + json.dumps(
+        {"id": "x1", "text": "<script>x()</script> Rash after aspirin.",
+         "metadata": {"subject_id": "<b>p9</b>"}}) + "\n", encoding="utf-8")  # fmt: skip
+    run_phenotype(CRITERIA, [notes], tmp_path / "c", PhenotypeOptions(terminology=umls_dir))
+    page = (tmp_path / "c" / "cohort.html").read_text(encoding="utf-8")
+    assert "NSAID with a skin reaction: 3 of 5 patients" in page
+    assert "she developed a <mark>skin rash</mark> on both arms." in page
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;p9" in page
+    assert "script-src" not in page  # no script may run

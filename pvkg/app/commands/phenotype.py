@@ -57,8 +57,8 @@ def run(
     reporter.summary()
     err.print(
         f"{summary.phenotype}: {summary.met} of {summary.patients} patients met "
-        f"({summary.notes} notes); cohort in {summary.outputs['jsonl']} and "
-        f"{summary.outputs['csv']}"
+        f"({summary.notes} notes); cohort in {summary.outputs['jsonl']}, "
+        f"{summary.outputs['csv']} and {summary.outputs['html']}"
         + (f"; {summary.graph_meets} MEETS links in {connection.store}" if graph else ""),
         markup=False,
     )
