@@ -15,6 +15,8 @@ from normalize import normalize_key
 from pvkg.records import Assertion
 
 MAX_TERM_WORDS = 8
+# A find may hold stop words between its words (see `_longest_at`); this bounds the search.
+MAX_WINDOW_TOKENS = 2 * MAX_TERM_WORDS
 # A number after the term, within a few words, and the unit right after it.
 _VALUE = re.compile(r"(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>[A-Za-z%µ/][\w/.%²µ]*)?")
 _VALUE_REACH = 40
@@ -49,7 +51,9 @@ class CriterionMatcher:
                 key = normalize_key(term)
                 if key:
                     self._keys.setdefault(key, set()).add(criterion.id)
-                    longest = max(longest, len(tokenize(term)))
+                    longest = max(longest, sum(map(_counts, tokenize(term).words)))
+        # In words that count: a stop word or a token without a key ("of", ";") does not, so
+        # "injury to the liver" reaches "liver injury" whatever the other terms' lengths.
         self._longest = min(longest, MAX_TERM_WORDS)
         self._context = ContextMatcher()
 
@@ -72,8 +76,9 @@ class CriterionMatcher:
         """(criterion, first token, stop token): at each token the longest phrase a
         criterion has; a word inside a longer find does not start another."""
         words, i = tokens.words, 0
+        counts = [_counts(word) for word in words]
         while i < len(words):
-            stop = self._longest_at(words, i)
+            stop = self._longest_at(words, counts, i)
             if stop is None:
                 i += 1
                 continue
@@ -82,18 +87,27 @@ class CriterionMatcher:
                 yield criterion, i, stop
             i = stop
 
-    def _longest_at(self, words: list[str], i: int) -> int | None:
+    def _longest_at(self, words: list[str], counts: list[bool], i: int) -> int | None:
         # A find starts and ends on a word that counts: "of exanthema" would hide the
         # "history of" before it from ConText.
-        if not normalize_key(words[i]):
+        if not counts[i]:
             return None
-        for stop in range(min(len(words), i + self._longest), i, -1):
-            if (
-                normalize_key(words[stop - 1])
-                and normalize_key(" ".join(words[i:stop])) in self._keys
-            ):
+        stops, reach = [], 0
+        for stop in range(i + 1, min(len(words), i + MAX_WINDOW_TOKENS) + 1):
+            if counts[stop - 1]:
+                reach += 1
+                if reach > self._longest:
+                    break
+                stops.append(stop)
+        for stop in reversed(stops):
+            if normalize_key(" ".join(words[i:stop])) in self._keys:
                 return stop
         return None
+
+
+def _counts(word: str) -> bool:
+    """Whether a token is a word that a key keeps (not a stop word, not punctuation)."""
+    return bool(normalize_key(word))
 
 
 def qualifies(find: Find, criterion: Criterion) -> bool:

@@ -68,6 +68,16 @@ def test_finds_are_keyed_by_normalized_terms_and_carry_assertion_and_value() -> 
     assert finds["ckd3"].value == 45.0 and finds["ckd3"].assertion == "present"
 
 
+def test_a_terms_reach_does_not_depend_on_the_other_terms() -> None:
+    # Stop words inside a phrase do not count against its length: "injury to the liver" has
+    # the key of "liver injury" with or without a longer term in the list.
+    text = "She had an injury to the liver and a rash of the arms."
+    for terms in (("liver injury",), ("liver injury", "vanishing bile duct syndrome")):
+        matcher = CriterionMatcher([Criterion(id="liver", description="liver", terms=terms)])
+        found = [text[f.start : f.end] for f in matcher.finds(text, 0, len(text))]
+        assert found == ["injury to the liver"], terms
+
+
 def test_a_cohort_from_notes_with_evidence_for_every_decision(
     tmp_path: Path, umls_dir: Path
 ) -> None:
