@@ -19,10 +19,13 @@ by `run_phenotype(..., PhenotypeOptions(patient_field="pmid"))` for two phenotyp
 Gold, per PubMed id, from the annotations (every id gets a label for every name; a label
 counts a triple or mention anywhere among the id's sentences):
 
-- A text matches a term list when the casefolded word tokens (letters and digits) of some
-  term occur contiguously in the text's, a plural -s dropped on both sides ("liver
-  injuries" matches "liver injury", "acute cholestatic hepatitis" matches "hepatitis",
-  "transaminases elevated" does not match "elevated transaminases").
+- A text matches a term list when the casefolded word tokens (runs of letters and digits)
+  of some term occur contiguously and in order in the text's, both made singular (-ies,
+  -es after s/sh/ch/x/z, -s): "liver injuries" matches "liver injury", "acute cholestatic
+  hepatitis" matches "hepatitis", "transaminases elevated" does not match "elevated
+  transaminases", nor "vanishing bile duct" "vanishing bile duct syndrome". Stop words
+  count like any word. (The phenotyper matches by `normalize_key` instead: any order,
+  stop words ignored, more inflections folded.)
 - dili / hepatic_event: a gold DRUG-AE relation whose adverse-effect text matches the
   hepatic list. dili / phenotype: the same (every DRUG-AE row pairs a drug with its effect).
   dili / drug: any gold drug mention (the corpus marks drugs only in the sentences with a
@@ -96,13 +99,21 @@ _WORD = re.compile(r"[^\W_]+")
 # --- gold -----------------------------------------------------------------------------------
 
 
+def singular(token: str) -> str:
+    """A plural's singular: -ies -> -y, -shes/-ches/-xes/-zes/-sses lose -es, other -s
+    (not -ss, -us, -is) lose -s; words of 3 letters or fewer stay."""
+    if len(token) <= 3 or not token.endswith("s"):
+        return token
+    if token.endswith("ies"):
+        return token[:-3] + "y"
+    if token.endswith(("shes", "ches", "xes", "zes", "sses")):
+        return token[:-2]
+    return token if token.endswith(("ss", "us", "is")) else token[:-1]
+
+
 def words(text: str) -> tuple[str, ...]:
-    """Casefolded word tokens, a plural -s dropped (not from -ss, -us, -is)."""
-    out = []
-    for token in _WORD.findall(text.casefold()):
-        plural = len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is"))
-        out.append(token[:-1] if plural else token)
-    return tuple(out)
+    """Casefolded word tokens (runs of letters and digits), each made singular."""
+    return tuple(singular(token) for token in _WORD.findall(text.casefold()))
 
 
 class TermList:
@@ -286,17 +297,20 @@ def _explain(
         where = "in a relation sentence" if document.mentions else "in an ADE-NEG sentence"
         found = first.quote[first.start - first.sentence_start : first.end - first.sentence_start]
         return f"found {where}", f"{found!r}: {first.quote[:240]}"
-    # FN: were the gold texts found but rejected by assertion, or not found at all?
+    # FN: was a gold mention found but rejected (assertion), or not found at all?
     criterion = next(c for c in phenotype.criteria if c.id == name)
+    kind_of = "drug" if name in ("drug", "nsaid") else "adverse_event"
     for document in entry.documents:
         text = document.note.text
+        spans = [m.span for m in document.mentions if m.kind == kind_of]
         for window in sentences(text):
             for find in matcher.finds(text, window.start, window.end):
-                if find.criterion == name and not qualifies(find, criterion):
+                on_gold = any(s.start < find.end and find.start < s.end for s in spans)
+                if find.criterion == name and on_gold and not qualifies(find, criterion):
                     quote = text[find.start : find.end]
                     return (f"found but {find.assertion}",
                             f"{quote!r}: {text[window.start : window.end][:240]}")  # fmt: skip
-    golds = entry.drugs if name in ("drug", "nsaid") else entry.events
+    golds = entry.drugs if kind_of == "drug" else entry.events
     return ("not found", f"gold: {'; '.join(sorted(golds))[:240]}")
 
 
