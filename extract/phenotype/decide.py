@@ -46,25 +46,25 @@ def decide(
     phenotype: Phenotype,
     patient: str,
     finds: Iterable[tuple[str, str, Find]],
-    judged: Mapping[str, tuple[bool, frozenset[Episode]]] | None = None,
+    judged: Mapping[str, tuple[bool, tuple[Evidence, ...]]] | None = None,
 ) -> PatientResult:
     """`finds` are (note id, sentence text, find) for one patient, in any order. A
-    criterion in `judged` (an LLM's verdict: met, and the episodes it cited) takes that
-    verdict, with the cited sentences as evidence; the others are decided by the rules."""
+    criterion in `judged` (an LLM's verdict: met, and the sentences it cited) takes that
+    verdict and evidence; the others are decided by the rules."""
     judged = judged or {}
     evidence: dict[str, dict[Episode, Evidence]] = {c.id: {} for c in phenotype.criteria}
     rejected = dict.fromkeys(evidence, 0)
     by_id = {c.id: c for c in phenotype.criteria}
     for note_id, sentence, find in finds:
         episode = (note_id, find.sentence_start)
-        verdict = judged.get(find.criterion)
-        if verdict is not None:
-            if episode in verdict[1]:
-                evidence[find.criterion].setdefault(episode, _evidence(note_id, sentence, find))
-        elif qualifies(find, by_id[find.criterion]):
+        if find.criterion in judged:
+            continue
+        if qualifies(find, by_id[find.criterion]):
             evidence[find.criterion].setdefault(episode, _evidence(note_id, sentence, find))
         else:
             rejected[find.criterion] += 1
+    for name, (_, cited) in judged.items():
+        evidence[name] = {(e.note_id, e.sentence_start): e for e in cited}
     statuses = {
         c.id: CriterionStatus(
             met=judged[c.id][0] if c.id in judged else len(evidence[c.id]) >= c.min_count,

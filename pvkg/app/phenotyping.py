@@ -27,11 +27,13 @@ from extract.phenotype import (
     decide,
     load_phenotype,
 )
-from extract.phenotype.decide import Episode
+from extract.phenotype.criteria import Criterion
+from extract.phenotype.decide import Evidence
 from extract.text import sentences
 from kg.options import StoreOptions
 from loaders.notes import NoteColumns, read_notes
 from pvkg import __version__
+from pvkg.batching import chunked
 from pvkg.errors import ConfigError
 from pvkg.jsonl import write_jsonl
 from pvkg.options import ref
@@ -151,29 +153,26 @@ def _judged(
     finds: dict[str, list[tuple[str, str, Find]]],
     options: PhenotypeOptions,
     summary: PhenotypeSummary,
-) -> dict[str, dict[str, tuple[bool, frozenset[Episode]]]]:
-    """The LLM's verdict for each patient and criterion that has retrieved sentences: the
-    first `top_k` sentences holding one of its terms, in note order."""
+) -> dict[str, dict[str, tuple[bool, tuple[Evidence, ...]]]]:
+    """The LLM's verdict for each patient and criterion that has retrieved sentences."""
     from extract.phenotype.llm_judge import LLMJudge
 
-    asks: list[tuple[str, str, list[Episode], list[str]]] = []
-    for patient, found in finds.items():
+    retrieve = _retriever(options)
+    asks: list[tuple[str, str, list[Evidence]]] = []
+    for patient in finds:
         for criterion in phenotype.criteria:
-            sentences: dict[Episode, str] = {}
-            for note_id, sentence, find in found:
-                if find.criterion == criterion.id and len(sentences) < options.top_k:
-                    sentences.setdefault((note_id, find.sentence_start), sentence)
-            if sentences:
-                asks.append((patient, criterion.id, list(sentences), list(sentences.values())))
+            candidates = _candidates(finds[patient], criterion, patient, retrieve, options.top_k)
+            if candidates:
+                asks.append((patient, criterion.id, candidates))
     by_id = {c.id: c for c in phenotype.criteria}
     judge = LLMJudge(options.llm, options.device)
     try:
-        verdicts = judge.judge_all([(by_id[c], texts) for _, c, _, texts in asks])
+        verdicts = judge.judge_all([(by_id[c], [e.quote for e in found]) for _, c, found in asks])
     finally:
         judge.close()
-    judged: dict[str, dict[str, tuple[bool, frozenset[Episode]]]] = {}
-    for (patient, name, episodes, _), verdict in zip(asks, verdicts, strict=True):
-        cited = frozenset(episodes[i] for i in verdict.cited)
+    judged: dict[str, dict[str, tuple[bool, tuple[Evidence, ...]]]] = {}
+    for (patient, name, candidates), verdict in zip(asks, verdicts, strict=True):
+        cited = tuple(candidates[i] for i in verdict.cited)
         judged.setdefault(patient, {})[name] = (verdict.met, cited)
         summary.llm_ungrounded += verdict.ungrounded
         summary.llm_failed += verdict.failed
@@ -182,6 +181,101 @@ def _judged(
                 "replies", judge.model_id, len(asks), summary.llm_ungrounded,
                 summary.llm_failed)  # fmt: skip
     return judged
+
+
+Retrieve = Callable[[Criterion, str, int], list[Evidence]]
+
+
+def _candidates(
+    found: list[tuple[str, str, Find]],
+    criterion: Criterion,
+    patient: str,
+    retrieve: Retrieve | None,
+    top_k: int,
+) -> list[Evidence]:
+    """Hybrid retrieval: the sentences holding the criterion's terms (or its concepts'
+    synonyms), in note order, then the nearest by meaning from the sentence index; at most
+    `top_k`, each sentence once."""
+    chosen: dict[tuple[str, int], Evidence] = {}
+    for note_id, sentence, find in found:
+        if find.criterion == criterion.id:
+            chosen.setdefault((note_id, find.sentence_start), _evidence_of(note_id, sentence, find))
+    if retrieve is not None:
+        for hit in retrieve(criterion, patient, top_k):
+            chosen.setdefault((hit.note_id, hit.sentence_start), hit)
+    return list(chosen.values())[:top_k]
+
+
+def _retriever(options: PhenotypeOptions) -> Retrieve | None:
+    if options.sentence_index is None:
+        return None
+    from extract.phenotype.embedder import SentenceEncoder
+    from kg.sentence_index import SentenceIndex
+
+    encoder = SentenceEncoder(options.embedding_model)
+    index = SentenceIndex(options.sentence_index, encoder.dimension)
+
+    def retrieve(criterion: Criterion, patient: str, k: int) -> list[Evidence]:
+        vector = encoder.encode([criterion.description])[0]
+        return [Evidence(note_id=h.sentence.note_id, sentence_start=h.sentence.start,
+                         sentence_end=h.sentence.end, start=h.sentence.start,
+                         end=h.sentence.end, quote=h.sentence.text, assertion="present")
+                for h in index.search(vector, k, patient=patient)]  # fmt: skip
+
+    return retrieve
+
+
+def _evidence_of(note_id: str, sentence: str, find: Find) -> Evidence:
+    return Evidence(note_id=note_id, sentence_start=find.sentence_start,
+                    sentence_end=find.sentence_end, start=find.start, end=find.end,
+                    quote=sentence, assertion=find.assertion, value=find.value)  # fmt: skip
+
+
+@dataclass
+class IndexSummary:
+    notes: int = 0
+    sentences: int = 0
+    added: int = 0
+    total: int = 0
+    ann: bool = False
+
+
+def index_notes(
+    notes: Sequence[str | Path],
+    index_dir: str | Path,
+    options: PhenotypeOptions = PhenotypeOptions(),
+    columns: NoteColumns = NoteColumns(),
+    *,
+    batch_size: int = 512,
+    on_error: ErrorHandler | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> IndexSummary:
+    """Add every sentence of `notes` to the sentence index at `index_dir`, embedding only
+    the ones not stored yet; build the approximate index once the index is large."""
+    from extract.phenotype.embedder import SentenceEncoder
+    from kg.sentence_index import Sentence, SentenceIndex
+
+    encoder = SentenceEncoder(options.embedding_model)
+    index = SentenceIndex(index_dir, encoder.dimension)
+    summary = IndexSummary()
+
+    def sentences_of_notes() -> Iterable[Sentence]:
+        for path in notes:
+            for note in read_notes(path, on_error=on_error, id_field=columns.id_field,
+                                   text_field=columns.text_field):  # fmt: skip
+                summary.notes += 1
+                patient = patient_of(note, options.patient_field)
+                for w in sentences(note.text):
+                    yield Sentence(patient, note.id, w.start, w.end, note.text[w.start : w.end])
+
+    for batch in chunked(sentences_of_notes(), batch_size):
+        summary.sentences += len(batch)
+        summary.added += index.add(batch, encoder.encode)
+        if on_batch is not None:
+            on_batch(len(batch))
+    summary.total = len(index)
+    summary.ann = summary.added > 0 and index.build_ann()
+    return summary
 
 
 def patient_of(note: Note, patient_field: str | None) -> str:

@@ -88,3 +88,39 @@ def test_note_text_goes_to_a_remote_server_only_when_allowed(
     assert refused.value.hint == (
         "turn on `LLMOptions.allow_remote` to send note text to 203.0.113.7"
     )
+
+
+def test_the_sentence_index_adds_sentences_near_the_criterion_by_meaning(
+    serve: Callable[[Responder], ScriptedServer], tmp_path: Path
+) -> None:
+    from pvkg.app.phenotyping import index_notes
+
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text(
+        json.dumps({"id": "a1", "text": "Her serum transaminases rose tenfold on isoniazid. "
+                    "She likes gardening.", "metadata": {"subject_id": "p1"}}) + "\n"
+        + json.dumps({"id": "b1", "text": "Hepatitis was ruled out.",
+                      "metadata": {"subject_id": "p2"}}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    criteria = tmp_path / "liver.yaml"
+    criteria.write_text("id: liver\nname: Liver injury\ncriteria:\n  - id: liver\n"
+                        "    description: drug-induced liver injury (raised liver enzymes)\n"
+                        "    terms: [hepatitis]\nlogic: liver\n", encoding="utf-8")  # fmt: skip
+    index_notes([notes], tmp_path / "ix")
+
+    def liver_responder(request: Json) -> Reply:
+        cited = [n for n, text in numbered(request).items() if "transaminases" in text]
+        return Reply(json.dumps({"reasoning": "-", "met": bool(cited), "evidence": cited}))
+
+    server = serve(liver_responder)
+    llm = LLMOptions(llm_url=server.url, model="judge", use_cache=False)
+    chosen = PhenotypeOptions(judge="llm", llm=llm, sentence_index=tmp_path / "ix", top_k=1)
+    _, results = run_phenotype(criteria, [notes], tmp_path / "out", chosen)
+    by_patient = {r.patient: r for r in results}
+    evidence = by_patient["p1"].criteria["liver"].evidence
+    assert by_patient["p1"].met and [e.quote for e in evidence] == [
+        "Her serum transaminases rose tenfold on isoniazid."]  # fmt: skip
+    assert not by_patient["p2"].met  # asked with its term sentence, which the model rejects
+    sent = [numbered(r) for r in server.requests]
+    assert {"She likes gardening."} & {t for s in sent for t in s.values()} == set()  # top_k 1

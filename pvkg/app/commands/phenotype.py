@@ -64,6 +64,36 @@ def run(
     )
 
 
+@app.command("index")
+@from_options("columns", NoteColumns)
+@from_options(
+    "options",
+    PhenotypeOptions,
+    exclude={"judge", "top_k", "sentence_index", "terminology", "device", "llm"},
+)
+def index(
+    notes: Annotated[list[Path], typer.Argument(help="Folders of .txt notes, .jsonl or .csv.")],
+    options: PhenotypeOptions,
+    columns: NoteColumns,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Sentence index directory.")],
+) -> None:
+    """Embed the notes' sentences into a sentence index for retrieval; a re-run adds only
+    new sentences."""
+    from pvkg.app.phenotyping import index_notes
+
+    reporter = ErrorReporter()
+    bar = (SpinnerColumn(), TextColumn("indexing: {task.completed} sentences"),
+           TimeElapsedColumn())  # fmt: skip
+    with Progress(*bar, console=err, transient=True) as progress:
+        task = progress.add_task("sentences", total=None)
+        summary = index_notes(notes, output, options, columns, on_error=reporter,
+                              on_batch=lambda n: progress.advance(task, n))  # fmt: skip
+    reporter.summary()
+    err.print(f"{summary.sentences} sentences of {summary.notes} notes: {summary.added} added, "
+              f"{summary.total} in {output}" + ("; approximate index built" if summary.ann
+                                                 else ""), markup=False)  # fmt: skip
+
+
 @app.command("eval")
 def evaluate(
     cohort: Annotated[Path, typer.Argument(help="cohort.jsonl written by `phenotype run`.")],

@@ -1,0 +1,142 @@
+"""The sentence index: note sentences with their embeddings in an embedded vector store
+(LanceDB, a directory, no server), for retrieval per patient.
+
+A sentence's id is a content hash (note id, offsets, text), so indexing is incremental and
+idempotent: a re-run embeds and adds only sentences not stored yet (`merge_insert` on the
+id keeps a race from duplicating). Search is exact below `ANN_MIN_ROWS` sentences; above, an
+IVF-PQ index with re-ranking answers, built by `build_ann`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pvkg.errors import ConfigError, StoreError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+TABLE = "sentences"
+HINT = "pip install 'pvkg[rag]' (LanceDB)"
+ANN_MIN_ROWS = 65_536
+_ID_BATCH = 1_000
+
+Embed = Callable[[Sequence[str]], "NDArray[np.float32]"]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    patient: str
+    note_id: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        digest = hashlib.sha256(
+            f"{self.note_id}\x1f{self.start}\x1f{self.end}\x1f{self.text}".encode()
+        )
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Hit:
+    sentence: Sentence
+    score: float  # cosine similarity
+
+
+class SentenceIndex:
+    def __init__(self, path: str | Path, dimension: int) -> None:
+        try:
+            import lancedb
+            import pyarrow as pa
+        except ImportError as exc:
+            raise ConfigError(f"the sentence index needs {exc.name}", hint=HINT) from exc
+        self.path, self.dimension = Path(path), dimension
+        self._pa = pa
+        self._schema = pa.schema([
+            ("id", pa.string()), ("patient", pa.string()), ("note_id", pa.string()),
+            ("start", pa.int64()), ("end", pa.int64()), ("text", pa.string()),
+            ("vector", pa.list_(pa.float32(), dimension)),
+        ])  # fmt: skip
+        try:
+            db = lancedb.connect(str(self.path))
+            try:
+                self._table = db.open_table(TABLE)
+            except ValueError:  # none yet
+                self._table = db.create_table(TABLE, schema=self._schema)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise StoreError(f"cannot open the sentence index at {self.path}: {exc}") from exc
+        stored = self._table.schema.field("vector").type.list_size
+        if stored != dimension:
+            raise ConfigError(
+                f"{self.path} holds {stored}-dimensional vectors, the model gives {dimension}",
+                hint="index with the model it was built with, or into a new directory",
+            )
+
+    def __len__(self) -> int:
+        return int(self._table.count_rows())
+
+    def add(self, sentences: Sequence[Sentence], embed: Embed) -> int:
+        """Embed and store the sentences not stored yet; returns how many were added."""
+        by_id = {s.id: s for s in sentences}
+        new = [s for i, s in by_id.items() if i not in self._stored(list(by_id))]
+        if not new:
+            return 0
+        vectors = embed([s.text for s in new])
+        pa = self._pa
+        rows = pa.table({
+            "id": [s.id for s in new], "patient": [s.patient for s in new],
+            "note_id": [s.note_id for s in new], "start": [s.start for s in new],
+            "end": [s.end for s in new], "text": [s.text for s in new],
+            "vector": pa.FixedSizeListArray.from_arrays(vectors.reshape(-1), self.dimension),
+        }, schema=self._schema)  # fmt: skip
+        self._table.merge_insert("id").when_not_matched_insert_all().execute(rows)
+        return len(new)
+
+    def search(self, vector: NDArray[np.float32], k: int = 10, patient: str | None = None,
+               nprobes: int = 32, refine: int = 5) -> list[Hit]:  # fmt: skip
+        """The `k` sentences closest to `vector` (of one patient, when given)."""
+        query: Any = self._table.search(vector.tolist())
+        query = query.metric("cosine").limit(k)
+        query = query.nprobes(nprobes).refine_factor(refine)
+        if patient is not None:
+            # LanceDB filters are SQL text: the one value is quoted, quotes doubled.
+            query = query.where(f"patient = '{patient.replace(chr(39), chr(39) * 2)}'",
+                                prefilter=True)  # fmt: skip
+        return [_hit(row) for row in query.to_arrow().to_pylist()]
+
+    def build_ann(self, partitions: int | None = None, sub_vectors: int = 48) -> bool:
+        """Build the IVF-PQ index once there are enough sentences for it; False if not."""
+        rows = len(self)
+        if rows < ANN_MIN_ROWS:
+            return False
+        self._table.create_index(metric="cosine", vector_column_name="vector",
+                                 num_partitions=partitions or max(1, int(rows**0.5)),
+                                 num_sub_vectors=sub_vectors, replace=True)  # fmt: skip
+        return True
+
+    def _stored(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), _ID_BATCH):
+            # Ids are hex digests: nothing in them can break out of the quotes.
+            chunk = ",".join(f"'{i}'" for i in ids[start : start + _ID_BATCH])
+            table = self._table.search().where(f"id IN ({chunk})").select(["id"]).to_arrow()
+            found.update(table.column("id").to_pylist())
+        return found
+
+
+def _hit(row: dict[str, Any]) -> Hit:
+    sentence = Sentence(row["patient"], row["note_id"], row["start"], row["end"], row["text"])
+    return Hit(sentence, 1.0 - float(row["_distance"]))
+
+
+def sentences_of(patient: str, note_id: str, text: str,
+                 spans: Iterable[tuple[int, int]]) -> list[Sentence]:  # fmt: skip
+    return [Sentence(patient, note_id, start, end, text[start:end]) for start, end in spans]

@@ -1,0 +1,68 @@
+"""The sentence index: real LanceDB on disk, real all-MiniLM-L6-v2 embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from extract.phenotype import PhenotypeOptions
+from extract.phenotype.embedder import SentenceEncoder
+from kg.sentence_index import Sentence, SentenceIndex
+from pvkg.app.phenotyping import index_notes
+from pvkg.errors import ConfigError
+from tests.conftest import FIXTURES, Cli
+
+NOTES = FIXTURES / "phenotype" / "notes.jsonl"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder()
+
+
+def test_embeddings_are_unit_vectors_that_put_like_sentences_close(
+    encoder: SentenceEncoder,
+) -> None:
+    vectors = encoder.encode(["Hepatitis after isoniazid.", "Liver injury due to isoniazid.",
+                              "The weather was fine."])  # fmt: skip
+    assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1)
+    assert vectors[0] @ vectors[1] > 0.6 > 0.2 > vectors[0] @ vectors[2]
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_indexing_is_incremental_and_idempotent(tmp_path: Path) -> None:
+    first = index_notes([NOTES], tmp_path / "ix")
+    again = index_notes([NOTES], tmp_path / "ix")
+    assert (first.notes, first.sentences, first.added, first.total) == (6, 10, 10, 10)
+    assert (again.added, again.total) == (0, 10) and not first.ann
+    more = tmp_path / "more.jsonl"
+    more.write_text('{"id": "m1", "text": "Severe hepatitis.", "metadata": {"subject_id": "p4"}}\n')
+    assert index_notes([NOTES, more], tmp_path / "ix").added == 1
+
+
+def test_search_ranks_by_meaning_within_one_patient(
+    tmp_path: Path, encoder: SentenceEncoder
+) -> None:
+    index = SentenceIndex(tmp_path / "ix", encoder.dimension)
+    sentences = [Sentence("p1", "n1", 0, 30, "Jaundice and raised bilirubin."),
+                 Sentence("p1", "n1", 31, 52, "The weather was fine."),
+                 Sentence("o'neil", "n2", 0, 20, "Hepatitis was seen.")]  # fmt: skip
+    assert index.add(sentences, encoder.encode) == 3
+    query = encoder.encode(["liver injury"])[0]
+    hits = index.search(query, 2, patient="p1")
+    assert [h.sentence.text for h in hits] == ["Jaundice and raised bilirubin.",
+                                               "The weather was fine."]  # fmt: skip
+    assert hits[0].score > hits[1].score
+    assert [h.sentence.note_id for h in index.search(query, 5, patient="o'neil")] == ["n2"]
+    with pytest.raises(ConfigError, match="holds 384-dimensional vectors"):
+        SentenceIndex(tmp_path / "ix", 768)
+
+
+def test_the_cli_indexes_notes(tmp_path: Path, cli: Cli) -> None:
+    ran = cli("phenotype", "index", NOTES, "-o", tmp_path / "ix")
+    assert ran.exit_code == 0, ran.stderr
+    assert "10 sentences of 6 notes: 10 added, 10 in" in ran.stderr
+    options = PhenotypeOptions(sentence_index=tmp_path / "ix")
+    assert options.sentence_index == tmp_path / "ix"
