@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pvkg.errors import ConfigError, StoreError
 
@@ -122,6 +122,9 @@ class SentenceIndex:
                                  num_sub_vectors=sub_vectors, replace=True)  # fmt: skip
         return True
 
+    def close(self) -> None:
+        """LanceDB holds no connection open between calls."""
+
     def _stored(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), _ID_BATCH):
@@ -130,6 +133,32 @@ class SentenceIndex:
             table = self._table.search().where(f"id IN ({chunk})").select(["id"]).to_arrow()
             found.update(table.column("id").to_pylist())
         return found
+
+
+class Sentences(Protocol):
+    """What phenotyping needs of a sentence index, embedded (LanceDB) or in Neo4j."""
+
+    dimension: int
+
+    def __len__(self) -> int: ...
+    def add(self, sentences: Sequence[Sentence], embed: Embed) -> int: ...
+    def search(
+        self, vector: NDArray[np.float32], k: int = 10, patient: str | None = None
+    ) -> list[Hit]: ...
+    def build_ann(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+def open_sentence_index(spec: str | Path, dimension: int) -> Sentences:
+    """A directory (LanceDB) or a bolt:// / neo4j:// URI (credentials from NEO4J_USER and
+    NEO4J_PASSWORD, as for the graph store)."""
+    from kg.store import is_neo4j_uri, open_store
+
+    if is_neo4j_uri(str(spec)):
+        from kg.neo4j_sentences import Neo4jSentenceIndex
+
+        return Neo4jSentenceIndex(open_store(spec), dimension)
+    return SentenceIndex(spec, dimension)
 
 
 def _hit(row: dict[str, Any]) -> Hit:

@@ -36,10 +36,11 @@ class PhenotypeOptions:
         "model reads the retrieved sentences).",
     )
     top_k: int = option(8, "LLM judge: sentences retrieved per patient and criterion.")
-    sentence_index: Path | None = option(
+    sentence_index: str | None = option(
         None,
-        "LLM judge: a sentence index (`pvkg phenotype index`) that adds the sentences nearest "
-        "to each criterion's description to those holding its terms.",
+        "LLM judge: a sentence index (`pvkg phenotype index`: a directory, or a Neo4j URI) "
+        "that adds the sentences nearest to each criterion's description to those holding "
+        "its terms.",
     )
     embedding_model: str | None = option(
         None, "Sentence-embedding model folder; default the packaged all-MiniLM-L6-v2."

@@ -157,13 +157,16 @@ def _judged(
     """The LLM's verdict for each patient and criterion that has retrieved sentences."""
     from extract.phenotype.llm_judge import LLMJudge
 
-    retrieve = _retriever(options)
     asks: list[tuple[str, str, list[Evidence]]] = []
-    for patient in finds:
-        for criterion in phenotype.criteria:
-            candidates = _candidates(finds[patient], criterion, patient, retrieve, options.top_k)
-            if candidates:
-                asks.append((patient, criterion.id, candidates))
+    retrieve, close = _retriever(options)
+    try:
+        for patient in finds:
+            for criterion in phenotype.criteria:
+                found = _candidates(finds[patient], criterion, patient, retrieve, options.top_k)
+                if found:
+                    asks.append((patient, criterion.id, found))
+    finally:
+        close()
     by_id = {c.id: c for c in phenotype.criteria}
     judge = LLMJudge(options.llm, options.device)
     try:
@@ -206,14 +209,15 @@ def _candidates(
     return list(chosen.values())[:top_k]
 
 
-def _retriever(options: PhenotypeOptions) -> Retrieve | None:
+def _retriever(options: PhenotypeOptions) -> tuple[Retrieve | None, Callable[[], None]]:
+    """The sentence index's search by a criterion's description, and how to close it."""
     if options.sentence_index is None:
-        return None
+        return None, lambda: None
     from extract.phenotype.embedder import SentenceEncoder
-    from kg.sentence_index import SentenceIndex
+    from kg.sentence_index import open_sentence_index
 
     encoder = SentenceEncoder(options.embedding_model)
-    index = SentenceIndex(options.sentence_index, encoder.dimension)
+    index = open_sentence_index(options.sentence_index, encoder.dimension)
 
     def retrieve(criterion: Criterion, patient: str, k: int) -> list[Evidence]:
         vector = encoder.encode([criterion.description])[0]
@@ -222,7 +226,7 @@ def _retriever(options: PhenotypeOptions) -> Retrieve | None:
                          end=h.sentence.end, quote=h.sentence.text, assertion="present")
                 for h in index.search(vector, k, patient=patient)]  # fmt: skip
 
-    return retrieve
+    return retrieve, index.close
 
 
 def _evidence_of(note_id: str, sentence: str, find: Find) -> Evidence:
@@ -253,10 +257,10 @@ def index_notes(
     """Add every sentence of `notes` to the sentence index at `index_dir`, embedding only
     the ones not stored yet; build the approximate index once the index is large."""
     from extract.phenotype.embedder import SentenceEncoder
-    from kg.sentence_index import Sentence, SentenceIndex
+    from kg.sentence_index import Sentence, open_sentence_index
 
     encoder = SentenceEncoder(options.embedding_model)
-    index = SentenceIndex(index_dir, encoder.dimension)
+    index = open_sentence_index(index_dir, encoder.dimension)
     summary = IndexSummary()
 
     def sentences_of_notes() -> Iterable[Sentence]:
@@ -268,13 +272,16 @@ def index_notes(
                 for w in sentences(note.text):
                     yield Sentence(patient, note.id, w.start, w.end, note.text[w.start : w.end])
 
-    for batch in chunked(sentences_of_notes(), batch_size):
-        summary.sentences += len(batch)
-        summary.added += index.add(batch, encoder.encode)
-        if on_batch is not None:
-            on_batch(len(batch))
-    summary.total = len(index)
-    summary.ann = summary.added > 0 and index.build_ann()
+    try:
+        for batch in chunked(sentences_of_notes(), batch_size):
+            summary.sentences += len(batch)
+            summary.added += index.add(batch, encoder.encode)
+            if on_batch is not None:
+                on_batch(len(batch))
+        summary.total = len(index)
+        summary.ann = summary.added > 0 and index.build_ann()
+    finally:
+        index.close()
     return summary
 
 

@@ -73,3 +73,38 @@ def test_a_cohort_is_stored_once_with_evidence_and_notes(
     # Only the notes loaded as reports are tied; no report is added.
     assert [(n["patient"], n["note"]) for n in notes] == [("p1", "n1"), ("p1", "n2"), ("p1", "n3")]
     assert reports == 3
+
+
+def test_the_sentence_index_in_neo4j_joins_patients_and_vectors(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from extract.phenotype.embedder import SentenceEncoder
+    from kg.sentence_index import open_sentence_index
+    from pvkg.app.phenotyping import index_notes
+
+    spec = connection("neo4j", request, tmp_path)
+    graph = opened(spec)
+    wipe_neo4j(graph)
+    graph.close()
+    first = index_notes([HERE / "notes.jsonl"], spec.store)
+    again = index_notes([HERE / "notes.jsonl"], spec.store)
+    assert (first.added, again.added, again.total) == (10, 0, 10)
+    encoder = SentenceEncoder()
+    index = open_sentence_index(spec.store, encoder.dimension)
+    try:
+        query = encoder.encode(["a rash on the skin"])[0]
+        mine = index.search(query, 2, patient="p1")
+        everyone = index.search(query, 3)
+    finally:
+        index.close()
+    assert mine[0].sentence.text == "Two days later she developed a skin rash on both arms."
+    assert all(h.sentence.patient == "p1" for h in mine) and len(mine) == 2
+    assert mine[0].score >= mine[1].score and len(everyone) == 3
+    graph = opened(spec)
+    try:
+        joined = graph.run("MATCH (p:Patient {id: 'p1'})-[:HAS_SENTENCE]->(s:Sentence) "
+                           "RETURN count(s) AS n")[0]["n"]  # fmt: skip
+        wipe_neo4j(graph)
+    finally:
+        graph.close()
+    assert joined == 5  # p1's notes n1 (2 sentences), n2 (2), n3 (1)

@@ -115,7 +115,7 @@ def test_the_sentence_index_adds_sentences_near_the_criterion_by_meaning(
 
     server = serve(liver_responder)
     llm = LLMOptions(llm_url=server.url, model="judge", use_cache=False)
-    chosen = PhenotypeOptions(judge="llm", llm=llm, sentence_index=tmp_path / "ix", top_k=1)
+    chosen = PhenotypeOptions(judge="llm", llm=llm, sentence_index=str(tmp_path / "ix"), top_k=1)
     _, results = run_phenotype(criteria, [notes], tmp_path / "out", chosen)
     by_patient = {r.patient: r for r in results}
     evidence = by_patient["p1"].criteria["liver"].evidence

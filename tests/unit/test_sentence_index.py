@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from extract.phenotype import PhenotypeOptions
 from extract.phenotype.embedder import SentenceEncoder
 from kg.sentence_index import Sentence, SentenceIndex
 from pvkg.app.phenotyping import index_notes
@@ -64,5 +63,3 @@ def test_the_cli_indexes_notes(tmp_path: Path, cli: Cli) -> None:
     ran = cli("phenotype", "index", NOTES, "-o", tmp_path / "ix")
     assert ran.exit_code == 0, ran.stderr
     assert "10 sentences of 6 notes: 10 added, 10 in" in ran.stderr
-    options = PhenotypeOptions(sentence_index=tmp_path / "ix")
-    assert options.sentence_index == tmp_path / "ix"
