@@ -11,7 +11,16 @@ import pytest
 from kg.store import GraphStore, open_store
 from tests.integration.openai_server import Responder, ScriptedServer
 
-OUR_LABELS = ("Report", "Drug", "AdverseEvent", "Dose", "Triple", "Patient", "Phenotype", "Sentence")
+OUR_LABELS = (
+    "Report",
+    "Drug",
+    "AdverseEvent",
+    "Dose",
+    "Triple",
+    "Patient",
+    "Phenotype",
+    "Sentence",
+)
 # The `cli` fixture's env for commands that must not need pvkg's cache (models, LLM replies).
 NO_CACHE: dict[str, str | None] = {"PVKG_CACHE": "/nonexistent"}
 # Marks of the tests that run the packaged SmolLM2 on CPU (minutes each).
