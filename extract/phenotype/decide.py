@@ -37,6 +37,8 @@ class PatientResult(Record):
     phenotype: str
     met: bool
     criteria: dict[str, CriterionStatus]
+    # Phase 2's optional second opinion: the LLM's answer given the criteria as decided.
+    verified: bool | None = None
 
 
 Episode = tuple[str, int]  # (note id, sentence start)

@@ -20,7 +20,16 @@ from extract.llm.calls import Caller, Tally
 from extract.llm.factory import build_backend
 from extract.llm.options import LLMOptions
 from extract.llm.schema import Reply, ReplyError, Schema
-from extract.phenotype.criteria import Criterion
+from extract.phenotype.criteria import (
+    AllOf,
+    AnyOf,
+    Criterion,
+    Logic,
+    NoneOf,
+    Phenotype,
+    parts_of,
+)
+from extract.phenotype.decide import PatientResult
 from pvkg.config import cache_dir
 
 PROMPT_VERSION = "phenotype-judge/v1"
@@ -34,6 +43,19 @@ SCHEMA: Schema = {
     "required": ["reasoning", "met", "evidence"],
     "additionalProperties": False,
 }
+
+
+VERIFY_SCHEMA: Schema = {
+    "type": "object",
+    "properties": {"reasoning": {"type": "string"}, "met": {"type": "boolean"}},
+    "required": ["reasoning", "met"],
+    "additionalProperties": False,
+}
+
+
+class VerifyReply(Reply):
+    reasoning: str = ""
+    met: bool
 
 
 class JudgeReply(Reply):
@@ -68,8 +90,7 @@ class LLMJudge:
                               sampling={"temperature": options.temperature,
                                         "max_tokens": options.max_tokens},
                               cache=self._cache, tally=self._tally)  # fmt: skip
-        self._system = resources.files("extract.phenotype").joinpath(
-            "prompts", "judge-v1.txt").read_text("utf-8")  # fmt: skip
+        self._system = _prompt("judge-v1.txt")
 
     @property
     def model_id(self) -> str:
@@ -79,9 +100,45 @@ class LLMJudge:
         """One verdict per (criterion, sentences), in order."""
         return asyncio.run(self._all(asks))
 
+    def verify_all(
+        self, phenotype: Phenotype, results: Sequence[PatientResult]
+    ) -> list[bool | None]:
+        """Phase 2's second opinion: the model's answer to whether each patient meets the
+        phenotype, given the criteria as decided; None where its reply stayed invalid."""
+        return asyncio.run(self._verify_all(phenotype, results))
+
     def close(self) -> None:
         if self._cache is not None:
             self._cache.close()
+
+    async def _verify_all(
+        self, phenotype: Phenotype, results: Sequence[PatientResult]
+    ) -> list[bool | None]:
+        self._caller.bound(self._options.concurrency)
+        system = _prompt("verify-v1.txt")
+        try:
+            return list(await asyncio.gather(*(self._verify(system, phenotype, r)
+                                                for r in results)))  # fmt: skip
+        finally:
+            await self._backend.aclose()
+
+    async def _verify(
+        self, system: str, phenotype: Phenotype, result: PatientResult
+    ) -> bool | None:
+        lines = [f"Phenotype: {phenotype.name}", f"Definition: {describe(phenotype.logic)}"]
+        for criterion in phenotype.criteria:
+            status = result.criteria[criterion.id]
+            lines.append(f"- {criterion.id} ({criterion.description}): "
+                         f"{'met' if status.met else 'not met'}")  # fmt: skip
+            lines.extend(f'    "{e.quote}"' for e in status.evidence[:3])
+        messages = ({"role": "system", "content": system},
+                    {"role": "user", "content": "\n".join(lines)})  # fmt: skip
+        try:
+            reply = await self._caller.ask(ChatRequest(messages, VERIFY_SCHEMA, "phenotype_check"),
+                                           VerifyReply)  # fmt: skip
+        except ReplyError:
+            return None
+        return reply.met
 
     async def _all(self, asks: Sequence[tuple[Criterion, Sequence[str]]]) -> list[Verdict]:
         self._caller.bound(self._options.concurrency)
@@ -116,3 +173,21 @@ class LLMJudge:
         numbered = "\n".join(f"[{i}] {text}" for i, text in enumerate(sentences, start=1))
         user = "\n".join(asks) + f"\n\nSentences from the patient's notes:\n{numbered}"
         return ({"role": "system", "content": self._system}, {"role": "user", "content": user})
+
+
+def _prompt(name: str) -> str:
+    return resources.files("extract.phenotype").joinpath("prompts", name).read_text("utf-8")
+
+
+def describe(logic: Logic) -> str:
+    """The logic in words: "all of (a, any of (b, not c))"."""
+    if isinstance(logic, str):
+        return logic
+    if isinstance(logic, NoneOf):
+        return f"not {describe(logic.not_)}"
+    parts = ", ".join(describe(part) for part in parts_of(logic))
+    if isinstance(logic, AllOf):
+        return f"all of ({parts})"
+    if isinstance(logic, AnyOf):
+        return f"any of ({parts})"
+    return f"at least {logic.at_least} of ({parts})"

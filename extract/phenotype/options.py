@@ -42,6 +42,11 @@ class PhenotypeOptions:
         "that adds the sentences nearest to each criterion's description to those holding "
         "its terms.",
     )
+    verify: bool = option(
+        False,
+        "Phase 2: also ask the LLM whether each patient meets the phenotype given the "
+        "criteria as decided; disagreements are counted, the logic's answer is kept.",
+    )
     embedding_model: str | None = option(
         None, "Sentence-embedding model folder; default the packaged all-MiniLM-L6-v2."
     )

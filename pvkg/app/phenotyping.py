@@ -59,6 +59,8 @@ class PhenotypeSummary:
     llm_asks: int = 0
     llm_ungrounded: int = 0
     llm_failed: int = 0
+    # Phase 2's verification: patients where the LLM's answer differs from the logic's.
+    llm_disagreements: int | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -92,6 +94,8 @@ def run_phenotype(
     judged = _judged(phenotype, finds, options, summary) if options.judge == "llm" else {}
     results = [decide(phenotype, patient, found, judged.get(patient))
                for patient, found in sorted(finds.items())]  # fmt: skip
+    if options.verify:
+        results = _verified(phenotype, results, options, summary)
     summary.patients, summary.met = len(results), sum(r.met for r in results)
     summary.outputs = _write(results, phenotype, Path(output))
     record = _record(criteria, phenotype, options, summary, results)
@@ -184,6 +188,27 @@ def _judged(
                 "replies", judge.model_id, len(asks), summary.llm_ungrounded,
                 summary.llm_failed)  # fmt: skip
     return judged
+
+
+def _verified(
+    phenotype: Phenotype,
+    results: list[PatientResult],
+    options: PhenotypeOptions,
+    summary: PhenotypeSummary,
+) -> list[PatientResult]:
+    from extract.phenotype.llm_judge import LLMJudge
+
+    judge = LLMJudge(options.llm, options.device)
+    try:
+        answers = judge.verify_all(phenotype, results)
+    finally:
+        judge.close()
+    checked = [r.model_copy(update={"verified": a}) for r, a in zip(results, answers, strict=True)]
+    summary.llm_disagreements = sum(r.verified is not None and r.verified != r.met
+                                    for r in checked)  # fmt: skip
+    logger.info("LLM verification: %d of %d patients decided otherwise by the model",
+                summary.llm_disagreements, len(checked))  # fmt: skip
+    return checked
 
 
 Retrieve = Callable[[Criterion, str, int], list[Evidence]]

@@ -124,3 +124,29 @@ def test_the_sentence_index_adds_sentences_near_the_criterion_by_meaning(
     assert not by_patient["p2"].met  # asked with its term sentence, which the model rejects
     sent = [numbered(r) for r in server.requests]
     assert {"She likes gardening."} & {t for s in sent for t in s.values()} == set()  # top_k 1
+
+
+def test_phase_two_asks_the_llm_to_verify_and_counts_disagreements(
+    serve: Callable[[Responder], ScriptedServer], tmp_path: Path, umls_dir: Path
+) -> None:
+    def contrary(request: Json) -> Reply:
+        user = request["messages"][1]["content"]
+        assert "Definition: all of (nsaid, skin)" in user
+        skin = next(line for line in user.splitlines() if line.startswith("- skin"))
+        return Reply(json.dumps({"reasoning": "-", "met": skin.endswith("not met")}))
+
+    server = serve(contrary)
+    llm = LLMOptions(llm_url=server.url, model="verifier", use_cache=False)
+    chosen = PhenotypeOptions(terminology=umls_dir, verify=True, llm=llm)
+    summary, results = run_phenotype(HERE / "nsaid_skin.yaml", [HERE / "notes.jsonl"],
+                                     tmp_path / "out", chosen)  # fmt: skip
+    # The verifier says "met" exactly where skin was not met: it disagrees on every patient.
+    assert len(server.requests) == len(results) == 4
+    assert summary.llm_disagreements == 4
+    assert all(r.verified is not r.met for r in results)
+    assert {r.patient: r.met for r in results} == {
+        "n6": True,
+        "p1": True,
+        "p2": False,
+        "p3": False,
+    }  # the logic's answer stays

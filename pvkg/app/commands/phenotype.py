@@ -59,7 +59,12 @@ def run(
         f"{summary.phenotype}: {summary.met} of {summary.patients} patients met "
         f"({summary.notes} notes); cohort in {summary.outputs['jsonl']}, "
         f"{summary.outputs['csv']} and {summary.outputs['html']}"
-        + (f"; {summary.graph_meets} MEETS links in {connection.store}" if graph else ""),
+        + (f"; {summary.graph_meets} MEETS links in {connection.store}" if graph else "")
+        + (
+            f"; the LLM disagrees on {summary.llm_disagreements} patients"
+            if summary.llm_disagreements is not None
+            else ""
+        ),
         markup=False,
     )
 
@@ -69,7 +74,7 @@ def run(
 @from_options(
     "options",
     PhenotypeOptions,
-    exclude={"judge", "top_k", "sentence_index", "terminology", "device", "llm"},
+    exclude={"judge", "top_k", "sentence_index", "terminology", "device", "llm", "verify"},
 )
 def index(
     notes: Annotated[list[Path], typer.Argument(help="Folders of .txt notes, .jsonl or .csv.")],
