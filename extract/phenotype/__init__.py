@@ -6,10 +6,11 @@ from extract.phenotype.criteria import Criterion, Phenotype, ValueRule, load_phe
 from extract.phenotype.decide import CriterionStatus, Evidence, PatientResult, decide
 from extract.phenotype.logic import holds
 from extract.phenotype.matching import CriterionMatcher, Find, qualifies
-from extract.phenotype.options import PATIENT_FIELDS, PhenotypeOptions
+from extract.phenotype.options import DATE_FIELDS, PATIENT_FIELDS, PhenotypeOptions
 from extract.phenotype.scoring import PHENOTYPE, score_cohort
 
 __all__ = [
+    "DATE_FIELDS",
     "PATIENT_FIELDS",
     "PHENOTYPE",
     "Criterion",

@@ -24,6 +24,7 @@ A file is JSON or YAML::
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,6 +50,19 @@ class ValueRule(Record):
         return self
 
 
+class Window(Record):
+    """Dates a note must fall in (inclusive) for its finds to count; open on a side left
+    out. A note without a date does not count for a criterion with a window."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def holds(self, day: date | None) -> bool:
+        if day is None:
+            return False
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+
 class Criterion(Record):
     id: Identifier
     description: Annotated[str, Field(min_length=1)]
@@ -57,6 +71,7 @@ class Criterion(Record):
     assertions: tuple[Assertion, ...] = ("present",)
     min_count: Annotated[int, Field(ge=1)] = 1
     value: ValueRule | None = None
+    window: Window | None = None
 
     @model_validator(mode="after")
     def _something_to_find(self) -> Criterion:

@@ -16,6 +16,8 @@ JUDGES: tuple[Judge, ...] = get_args(Judge)
 # Note metadata fields that name a patient, first found wins: MIMIC's subject_id, then a
 # JSONL's patient_id.
 PATIENT_FIELDS = ("subject_id", "patient_id")
+# Note metadata fields that date a note (MIMIC's charttime / chartdate first).
+DATE_FIELDS = ("charttime", "chartdate", "note_date", "date")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class PhenotypeOptions:
         None,
         "Terminology index that gives the criteria's concepts (CUIs) their synonyms.",
         flag=("--terminology", "-t"),
+    )
+    date_field: str | None = option(
+        None,
+        "Note metadata field holding the note's date, for criteria with a window; default "
+        "charttime, chartdate, note_date, date.",
     )
     judge: Judge = option(
         "rules",

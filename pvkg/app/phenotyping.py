@@ -14,10 +14,11 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from extract.phenotype import (
+    DATE_FIELDS,
     PATIENT_FIELDS,
     CriterionMatcher,
     Find,
@@ -88,7 +89,7 @@ def run_phenotype(
             summary.notes += 1
             patient = patient_of(note, options.patient_field)
             notes_of.setdefault(patient, []).append(note.id)
-            finds.setdefault(patient, []).extend(_note_finds(matcher, note))
+            finds.setdefault(patient, []).extend(_note_finds(matcher, note, options.date_field))
             if on_note is not None:
                 on_note(note)
     judged = _judged(phenotype, finds, options, summary) if options.judge == "llm" else {}
@@ -319,11 +320,29 @@ def patient_of(note: Note, patient_field: str | None) -> str:
     return note.id
 
 
-def _note_finds(matcher: CriterionMatcher, note: Note) -> Iterable[tuple[str, str, Find]]:
+def _note_finds(
+    matcher: CriterionMatcher, note: Note, date_field: str | None
+) -> Iterable[tuple[str, str, Find]]:
+    """The note's finds; those of a criterion with a date window only if the note is in it."""
+    day = note_date(note, date_field)
     for window in sentences(note.text):
         sentence = note.text[window.start : window.end]
         for find in matcher.finds(note.text, window.start, window.end):
-            yield note.id, sentence, find
+            dated = matcher.criteria[find.criterion].window
+            if dated is None or dated.holds(day):
+                yield note.id, sentence, find
+
+
+def note_date(note: Note, date_field: str | None) -> date | None:
+    """The note's date from its metadata (an ISO date or date-time), if it has one."""
+    for name in (date_field,) if date_field else DATE_FIELDS:
+        value = note.metadata.get(name)
+        if isinstance(value, str) and len(value) >= 10:
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                return None
+    return None
 
 
 def _synonyms(phenotype: Phenotype, options: PhenotypeOptions) -> dict[str, set[str]]:

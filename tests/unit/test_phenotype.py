@@ -219,3 +219,25 @@ def test_the_cohort_page_highlights_evidence_and_escapes_note_text(
     assert "she developed a <mark>skin rash</mark> on both arms." in page
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;p9" in page
     assert "script-src" not in page  # no script may run
+
+
+def test_a_date_window_counts_only_notes_dated_inside_it(tmp_path: Path) -> None:
+    notes = tmp_path / "dated.jsonl"
+    rows = [("a", "2021-03-02 10:00:00", "Hypoglycemia at night."),
+            ("b", "2021-05-01", "Hypoglycemia again."),
+            ("c", "2022-01-09", "Hypoglycemia, third time."),
+            ("d", None, "Hypoglycemia, undated.")]  # fmt: skip
+    lines = [{"id": i, "text": t, "metadata": {"subject_id": "p", **({"charttime": d} if d else {})}}
+             for i, d, t in rows]  # fmt: skip
+    notes.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    criteria = tmp_path / "hypo.yaml"
+    criteria.write_text(
+        "id: hypo\nname: Recurrent hypoglycemia in 2021\ncriteria:\n  - id: recurrent\n"
+        "    description: hypoglycemia twice in 2021\n    terms: [hypoglycemia]\n"
+        "    min_count: 2\n    window: {start: 2021-01-01, end: 2021-12-31}\nlogic: recurrent\n",
+        encoding="utf-8",
+    )
+    _, [result] = run_phenotype(criteria, [notes], tmp_path / "out")
+    status = result.criteria["recurrent"]
+    assert result.met and status.episodes == 2
+    assert [e.note_id for e in status.evidence] == ["a", "b"]

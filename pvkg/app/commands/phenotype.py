@@ -74,7 +74,16 @@ def run(
 @from_options(
     "options",
     PhenotypeOptions,
-    exclude={"judge", "top_k", "sentence_index", "terminology", "device", "llm", "verify"},
+    exclude={
+        "judge",
+        "top_k",
+        "sentence_index",
+        "terminology",
+        "device",
+        "llm",
+        "verify",
+        "date_field",
+    },
 )
 def index(
     notes: Annotated[list[Path], typer.Argument(help="Folders of .txt notes, .jsonl or .csv.")],
