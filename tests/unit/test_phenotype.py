@@ -227,8 +227,9 @@ def test_a_date_window_counts_only_notes_dated_inside_it(tmp_path: Path) -> None
             ("b", "2021-05-01", "Hypoglycemia again."),
             ("c", "2022-01-09", "Hypoglycemia, third time."),
             ("d", None, "Hypoglycemia, undated.")]  # fmt: skip
-    lines = [{"id": i, "text": t, "metadata": {"subject_id": "p", **({"charttime": d} if d else {})}}
-             for i, d, t in rows]  # fmt: skip
+    dated = [({"charttime": d} if d else {}) for _, d, _ in rows]
+    lines = [{"id": i, "text": t, "metadata": {"subject_id": "p", **when}}
+             for (i, _, t), when in zip(rows, dated, strict=True)]  # fmt: skip
     notes.write_text("".join(json.dumps(line) + "\n" for line in lines))
     criteria = tmp_path / "hypo.yaml"
     criteria.write_text(
