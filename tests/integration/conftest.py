@@ -19,8 +19,9 @@ OUR_LABELS = (
     "Triple",
     "Patient",
     "Phenotype",
-    "Sentence",
 )
+# Neo4j alone holds the sentence index's nodes (LadybugDB has no Sentence table).
+NEO4J_LABELS = (*OUR_LABELS, "Sentence")
 # The `cli` fixture's env for commands that must not need pvkg's cache (models, LLM replies).
 NO_CACHE: dict[str, str | None] = {"PVKG_CACHE": "/nonexistent"}
 # Marks of the tests that run the packaged SmolLM2 on CPU (minutes each).
@@ -36,7 +37,7 @@ SMOLLM2_MARKS = [
 
 def wipe_neo4j(store: GraphStore) -> None:
     # In slices: one transaction over a large leftover graph runs out of Neo4j's memory.
-    for label in OUR_LABELS:
+    for label in NEO4J_LABELS:
         query = f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n"
         while store.run(query)[0]["n"]:
             pass
