@@ -63,3 +63,22 @@ def test_the_cli_indexes_notes(tmp_path: Path, cli: Cli) -> None:
     ran = cli("phenotype", "index", NOTES, "-o", tmp_path / "ix")
     assert ran.exit_code == 0, ran.stderr
     assert "10 sentences of 6 notes: 10 added, 10 in" in ran.stderr
+
+
+def test_the_approximate_index_answers_like_exact_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real IVF-SQ index, built at a lower size threshold so the test stays small.
+    monkeypatch.setattr("kg.sentence_index.ANN_MIN_ROWS", 3000)
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(4000, 16)).astype("float32")
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = SentenceIndex(tmp_path / "ix", 16)
+    sentences = [Sentence(f"p{i % 50}", f"n{i}", 0, 5, f"s{i}") for i in range(4000)]
+    assert not index.build_ann()  # empty: nothing to index yet
+    index.add(sentences, lambda texts: vectors[[int(t[1:]) for t in texts]])
+    assert index.build_ann()
+    exact = np.argsort(-(vectors @ vectors[7]))[:5]
+    found = [int(h.sentence.text[1:]) for h in index.search(vectors[7], 5)]
+    assert found[0] == 7 and len(set(found) & set(exact.tolist())) >= 4
+    assert {h.sentence.patient for h in index.search(vectors[7], 3, patient="p7")} == {"p7"}
