@@ -88,7 +88,8 @@ class SentenceIndex:
     def add(self, sentences: Sequence[Sentence], embed: Embed) -> int:
         """Embed and store the sentences not stored yet; returns how many were added."""
         by_id = {s.id: s for s in sentences}
-        new = [s for i, s in by_id.items() if i not in self._stored(list(by_id))]
+        stored = self._stored(list(by_id))
+        new = [s for i, s in by_id.items() if i not in stored]
         if not new:
             return 0
         vectors = embed([s.text for s in new])
