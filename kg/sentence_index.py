@@ -108,8 +108,12 @@ class SentenceIndex:
         """The `k` sentences closest to `vector` (of one patient, when given)."""
         query: Any = self._table.search(vector.tolist())
         query = query.metric("cosine").limit(k)
-        query = query.nprobes(nprobes).refine_factor(refine)
-        if patient is not None:
+        if patient is None:
+            query = query.nprobes(nprobes).refine_factor(refine)
+        else:
+            # A patient's few rows, found by the B-tree, searched exactly: the approximate
+            # index with a patient filter kept recall@10 at 0.66 in the benchmark.
+            query = query.bypass_vector_index()
             # LanceDB filters are SQL text: the one value is quoted, quotes doubled.
             query = query.where(f"patient = '{patient.replace(chr(39), chr(39) * 2)}'",
                                 prefilter=True)  # fmt: skip
