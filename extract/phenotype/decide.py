@@ -62,7 +62,7 @@ def decide(
         if find.criterion in judged:
             continue
         if qualifies(find, by_id[find.criterion]):
-            evidence[find.criterion].setdefault(episode, _evidence(note_id, sentence, find))
+            evidence[find.criterion].setdefault(episode, evidence_of(note_id, sentence, find))
         else:
             rejected[find.criterion] += 1
     for name, (_, cited) in judged.items():
@@ -80,7 +80,7 @@ def decide(
     return PatientResult(patient=patient, phenotype=phenotype.id, met=met, criteria=statuses)
 
 
-def _evidence(note_id: str, sentence: str, find: Find) -> Evidence:
+def evidence_of(note_id: str, sentence: str, find: Find) -> Evidence:
     return Evidence(note_id=note_id, sentence_start=find.sentence_start,
                     sentence_end=find.sentence_end, start=find.start, end=find.end,
                     quote=sentence, assertion=find.assertion, value=find.value)  # fmt: skip

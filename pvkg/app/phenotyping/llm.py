@@ -13,7 +13,7 @@ from extract.phenotype import (
     PhenotypeOptions,
 )
 from extract.phenotype.criteria import Criterion
-from extract.phenotype.decide import Evidence
+from extract.phenotype.decide import Evidence, evidence_of
 
 if TYPE_CHECKING:
     from pvkg.app.phenotyping.run import PhenotypeSummary
@@ -97,7 +97,7 @@ def _candidates(
     chosen: dict[tuple[str, int], Evidence] = {}
     for note_id, sentence, find in found:
         if find.criterion == criterion.id:
-            chosen.setdefault((note_id, find.sentence_start), _evidence_of(note_id, sentence, find))
+            chosen.setdefault((note_id, find.sentence_start), evidence_of(note_id, sentence, find))
     if retrieve is not None:
         for hit in retrieve(criterion, patient, top_k):
             chosen.setdefault((hit.note_id, hit.sentence_start), hit)
@@ -122,9 +122,3 @@ def _retriever(options: PhenotypeOptions) -> tuple[Retrieve | None, Callable[[],
                 for h in index.search(vector, k, patient=patient)]  # fmt: skip
 
     return retrieve, index.close
-
-
-def _evidence_of(note_id: str, sentence: str, find: Find) -> Evidence:
-    return Evidence(note_id=note_id, sentence_start=find.sentence_start,
-                    sentence_end=find.sentence_end, start=find.start, end=find.end,
-                    quote=sentence, assertion=find.assertion, value=find.value)  # fmt: skip
