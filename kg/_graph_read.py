@@ -26,14 +26,14 @@ class Link:
 
 
 def nodes(store: GraphStore) -> Iterator[Node]:
-    for table in schema.NODE_TABLES:
+    for table in schema.NODE_TABLES + schema.PHENOTYPE_NODES:
         fields = ", ".join(f"n.{name} AS {name}" for name in table.names)
         for row in store.run(f"MATCH (n:{table.label}) RETURN {fields} ORDER BY n.key"):
             yield Node(table.label, row.pop("key"), row)
 
 
 def links(store: GraphStore) -> Iterator[Link]:
-    for rel in schema.REL_TABLES:
+    for rel in schema.REL_TABLES + schema.PHENOTYPE_RELS:
         fields = "".join(f", r.{name} AS {name}" for name in rel.names)
         query = (
             f"MATCH (a:{rel.source})-[r:{rel.label}]->(b:{rel.target}) "

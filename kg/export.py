@@ -1,5 +1,6 @@
-"""Export the graph: extracted triples as CSV or JSONL; the whole graph as RDF (Turtle,
-N-Triples, JSON-LD; rdflib, with standard IRIs and PROV-O provenance) or GraphML (networkx).
+"""Export the graph: extracted triples as CSV or JSONL; the whole graph, cohorts included
+(Patient, Phenotype, MEETS, HAS_NOTE), as RDF (Turtle, N-Triples, JSON-LD; rdflib, with
+standard IRIs and PROV-O provenance) or GraphML (networkx).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rdflib import OWL, PROV, RDF, RDFS, XSD, Graph, Namespace, URIRef
 from rdflib import Literal as RdfLiteral
 
 from kg._graph_read import Link, Node, links, nodes, triple_rows
-from kg._schema import REL_TABLES
+from kg._schema import PHENOTYPE_RELS, REL_TABLES
 from kg.store import GraphStore
 from pvkg.errors import ConfigError
 
@@ -145,20 +146,37 @@ LINK_PREDICATES = {
     "HAS_DOSE": PVKG.dose,
     "MENTIONS_DRUG": PVKG.mentionsDrug,
     "REPORTS_EVENT": PVKG.reportsEvent,
+    "MEETS": PVKG.meets,
+    "HAS_NOTE": PVKG.hasNote,
 }
+ALL_RELS = REL_TABLES + PHENOTYPE_RELS
 
 
 def _link(graph: Graph, iris: dict[tuple[str, str], URIRef], link: Link) -> None:
-    rel = next(table for table in REL_TABLES if table.label == link.label)
+    rel = next(table for table in ALL_RELS if table.label == link.label)
     source, target = iris[rel.source, link.source], iris[rel.target, link.target]
     if link.label == "HAS_TRIPLE":
         graph.add((target, PROV.wasDerivedFrom, source))
         return
+    if link.label == "MEETS":
+        _membership(graph, source, target, link)
     predicate = LINK_PREDICATES[link.label]
     if link.label == "REPORTS_EVENT" and not link.properties.get("affirmed"):
         predicate = PVKG.reportsUnaffirmedEvent
     if predicate is not None:
         graph.add((source, predicate, target))
+
+
+def _membership(graph: Graph, patient: URIRef, phenotype: URIRef, link: Link) -> None:
+    """A qualified MEETS (as PROV qualifies its relations): a node that carries the
+    per-criterion statuses and evidence, which a plain triple cannot."""
+    node = local_iri("Membership", f"{link.source}|{link.target}")
+    graph.add((node, RDF.type, PVKG.PhenotypeMembership))
+    graph.add((node, PVKG.patient, patient))
+    graph.add((node, PVKG.phenotype, phenotype))
+    for name in ("criteria", "evidence"):
+        if link.properties.get(name) is not None:
+            graph.add((node, PVKG[name], RdfLiteral(str(link.properties[name]))))
 
 
 def to_networkx(all_nodes: Iterable[Node], all_links: Iterable[Link]) -> nx.MultiDiGraph:
@@ -167,7 +185,7 @@ def to_networkx(all_nodes: Iterable[Node], all_links: Iterable[Link]) -> nx.Mult
     for node in all_nodes:
         attrs = {k: v for k, v in node.properties.items() if v is not None}
         network.add_node(f"{node.label}:{node.key}", label=node.label, key=node.key, **attrs)
-    ends = {rel.label: (rel.source, rel.target) for rel in REL_TABLES}
+    ends = {rel.label: (rel.source, rel.target) for rel in ALL_RELS}
     for link in all_links:
         source_label, target_label = ends[link.label]
         attrs = {k: v for k, v in link.properties.items() if v is not None}

@@ -108,3 +108,37 @@ def test_the_sentence_index_in_neo4j_joins_patients_and_vectors(
     finally:
         graph.close()
     assert joined == 5  # p1's notes n1 (2 sentences), n2 (2), n3 (1)
+
+
+def test_cohorts_travel_in_the_rdf_and_graphml_exports(tmp_path: Path, umls_dir: Path) -> None:
+    import networkx as nx
+    from rdflib import Graph, Namespace
+
+    from kg.export import export
+
+    spec = StoreOptions(str(tmp_path / "graph"))
+    graph = opened(spec)
+    try:
+        load(graph, [CaseReport(id=note, source="note") for note in NOTE_IDS[:3]])
+    finally:
+        graph.close()
+    run_phenotype(HERE / "nsaid_skin.yaml", [HERE / "notes.jsonl"], tmp_path / "out",
+                  PhenotypeOptions(terminology=umls_dir), connection=spec)  # fmt: skip
+    graph = opened(spec)
+    try:
+        export(graph, "ttl", tmp_path / "graph.ttl")
+        export(graph, "graphml", tmp_path / "graph.graphml")
+    finally:
+        graph.close()
+
+    pvkg = Namespace("https://w3id.org/pvkg/vocab#")
+    rdf = Graph().parse(tmp_path / "graph.ttl")
+    members = sorted(str(p).rsplit("/", 1)[-1] for p, _ in rdf.subject_objects(pvkg.meets))
+    assert members == ["patient%3An6", "patient%3Ap1"]
+    evidence = [str(e) for _, e in rdf.subject_objects(pvkg.evidence)]
+    assert len(evidence) == 2 and any("n1:" in e for e in evidence)
+    assert len(list(rdf.subject_objects(pvkg.hasNote))) == 3
+    network = nx.read_graphml(tmp_path / "graph.graphml")
+    meets = [(a, b) for a, b, d in network.edges(data=True) if d["label"] == "MEETS"]
+    assert sorted(meets) == [("Patient:patient:n6", "Phenotype:phenotype:nsaid_skin"),
+                             ("Patient:patient:p1", "Phenotype:phenotype:nsaid_skin")]  # fmt: skip
