@@ -31,6 +31,25 @@ def test_embeddings_are_unit_vectors_that_put_like_sentences_close(
     assert encoder.encode([]).shape == (0, 384)
 
 
+def test_length_batching_keeps_the_order_and_bfloat16_stays_close(
+    encoder: SentenceEncoder,
+) -> None:
+    texts = [
+        "A much longer sentence about hepatitis after six weeks of isoniazid.",
+        "Rash.",
+        "Liver injury.",
+        "The weather was fine today, and nothing else happened at all.",
+    ]
+    one_by_one = np.stack([encoder.encode([t])[0] for t in texts])
+    batched = SentenceEncoder(batch_size=2, dtype=encoder.dtype).encode(texts)
+    assert np.allclose(batched, one_by_one, atol=2e-2 if encoder.dtype == "bfloat16" else 1e-5)
+    exact = SentenceEncoder(dtype="float32").encode(texts)
+    half = SentenceEncoder(dtype="bfloat16").encode(texts)
+    assert np.einsum("ij,ij->i", exact, half).min() > 0.999
+    with pytest.raises(ConfigError, match="unknown embedding dtype 'int4'"):
+        SentenceEncoder(dtype="int4")  # type: ignore[arg-type]
+
+
 def test_indexing_is_incremental_and_idempotent(tmp_path: Path) -> None:
     first = index_notes([NOTES], tmp_path / "ix")
     again = index_notes([NOTES], tmp_path / "ix")

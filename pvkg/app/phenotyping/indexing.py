@@ -40,7 +40,7 @@ def index_notes(
     from extract.phenotype.embedder import SentenceEncoder
     from kg.sentence_index import Sentence, open_sentence_index
 
-    encoder = SentenceEncoder(options.embedding_model)
+    encoder = SentenceEncoder(options.embedding_model, dtype=options.embedding_dtype)
     index = open_sentence_index(index_dir, encoder.dimension)
     summary = IndexSummary()
 

@@ -111,7 +111,7 @@ def _retriever(options: PhenotypeOptions) -> tuple[Retrieve | None, Callable[[],
     from extract.phenotype.embedder import SentenceEncoder
     from kg.sentence_index import open_sentence_index
 
-    encoder = SentenceEncoder(options.embedding_model)
+    encoder = SentenceEncoder(options.embedding_model, dtype=options.embedding_dtype)
     index = open_sentence_index(options.sentence_index, encoder.dimension)
 
     def retrieve(criterion: Criterion, patient: str, k: int) -> list[Evidence]:
