@@ -81,7 +81,12 @@ REL_TABLES = TRIPLE_RELS + REPORT_RELS
 # batched loads above: a patient meets a phenotype, with the evidence of every criterion.
 PATIENT = NodeTable("Patient", (("key", "STRING"), ("id", "STRING")))
 PHENOTYPE = NodeTable("Phenotype", (("key", "STRING"), ("id", "STRING"), ("name", "STRING")))
-MEETS = RelTable("MEETS", "Patient", "Phenotype", (("criteria", "STRING"), ("evidence", "STRING")))
+MEETS = RelTable(
+    "MEETS",
+    "Patient",
+    "Phenotype",
+    (("criteria", "STRING"), ("evidence", "STRING"), ("quotes", "STRING")),
+)
 HAS_NOTE = RelTable("HAS_NOTE", "Patient", "Report")
 PHENOTYPE_NODES = (PATIENT, PHENOTYPE)
 PHENOTYPE_RELS = (MEETS, HAS_NOTE)

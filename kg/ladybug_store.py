@@ -64,6 +64,10 @@ class LadybugStore:
                 f"CREATE REL TABLE IF NOT EXISTS {rel.label}"
                 f"(FROM {rel.source} TO {rel.target}{columns})"
             )
+        # Cohort properties added after a store was first made (MEETS.quotes) join it here.
+        for rel in schema.PHENOTYPE_RELS:
+            for name, kind in rel.properties:
+                self._exec(f"ALTER TABLE {rel.label} ADD IF NOT EXISTS {name} {kind}")
 
     def write_batch(self, batch: GraphBatch) -> WriteStats:
         new_keys = {

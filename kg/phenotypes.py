@@ -1,4 +1,4 @@
-"""Cohorts in the graph: `(:Patient)-[:MEETS {criteria, evidence}]->(:Phenotype)` and
+"""Cohorts in the graph: `(:Patient)-[:MEETS {criteria, evidence, quotes}]->(:Phenotype)` and
 `(:Patient)-[:HAS_NOTE]->(:Report)` for the patient's notes already loaded as reports.
 
 Every write is a parameterized MERGE, a batch a statement, so re-running a phenotype
@@ -20,7 +20,8 @@ _PHENOTYPE = "MERGE (f:Phenotype {key: $key}) SET f.id = $id, f.name = $name"
 _PATIENTS = "UNWIND $rows AS row MERGE (p:Patient {key: row.key}) SET p.id = row.id"
 _MEETS = (
     "UNWIND $rows AS row MATCH (p:Patient {key: row.key}), (f:Phenotype {key: $phenotype}) "
-    "MERGE (p)-[m:MEETS]->(f) SET m.criteria = row.criteria, m.evidence = row.evidence"
+    "MERGE (p)-[m:MEETS]->(f) "
+    "SET m.criteria = row.criteria, m.evidence = row.evidence, m.quotes = row.quotes"
 )
 _UNMET = (
     "UNWIND $keys AS k MATCH (p:Patient {key: k})-[m:MEETS]->(f:Phenotype {key: $phenotype}) "
@@ -34,12 +35,14 @@ _NOTES = (
 
 @dataclass(frozen=True)
 class CohortRow:
-    """One patient's decision: `criteria` and `evidence` as the cohort files spell them."""
+    """One patient's decision: `criteria` and `evidence` as the cohort files spell them;
+    `quotes` the evidence with its sentences (JSON), so that a report can show the words."""
 
     patient: str
     met: bool
     criteria: str
     evidence: str
+    quotes: str = "[]"
     notes: tuple[str, ...] = ()
 
 
@@ -68,7 +71,8 @@ def _write_batch(store: GraphStore, phenotype: str, batch: Sequence[CohortRow]) 
     met = [r for r in batch if r.met]
     if met:
         store.run(_MEETS, {"phenotype": phenotype, "rows": [
-            {"key": _patient(r.patient), "criteria": r.criteria, "evidence": r.evidence}
+            {"key": _patient(r.patient), "criteria": r.criteria, "evidence": r.evidence,
+             "quotes": r.quotes}
             for r in met
         ]})  # fmt: skip
     unmet = [_patient(r.patient) for r in batch if not r.met]

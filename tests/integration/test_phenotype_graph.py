@@ -1,5 +1,6 @@
 """A cohort in both stores: (:Patient)-[:MEETS]->(:Phenotype) with its evidence, the
-patients' notes tied to their reports, and a re-run that changes nothing."""
+patients' notes tied to their reports, a re-run that changes nothing, the report's cohort
+section and the exports."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kg.load import load
 from kg.options import StoreOptions
 from kg.store import GraphStore, open_store
 from pvkg.app.phenotyping import run_phenotype
+from pvkg.app.reporting import write_report
 from pvkg.records import CaseReport
 from tests.conftest import FIXTURES
 from tests.integration.conftest import wipe_neo4j
@@ -51,6 +53,13 @@ def test_a_cohort_is_stored_once_with_evidence_and_notes(
                                    tmp_path / "out", options, connection=spec)  # fmt: skip
         assert summary.graph_meets == 2
 
+    report = write_report(spec.store, tmp_path / "report.html", user=spec.user,
+                          password=spec.password)  # fmt: skip
+    page = report.output.read_text(encoding="utf-8")
+    cohorts = page[page.index('id="cohorts"') :]
+    assert "2 of 4 patients in the graph meet it" in cohorts
+    assert 'developed a <mark class="event">skin rash</mark> on both arms.' in cohorts
+    assert 'Another episode of <mark class="event">melena</mark>' in cohorts  # p1's gi_bleed
     graph = opened(spec)
     try:
         meets = graph.run(

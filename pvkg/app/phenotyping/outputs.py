@@ -93,6 +93,13 @@ def store_cohort(
                 {n: {"met": s.met, "episodes": s.episodes} for n, s in r.criteria.items()}
             ),
             evidence=evidence_ids(r),
+            quotes=json.dumps(
+                [
+                    {"criterion": name, **e.model_dump()}
+                    for name, st in r.criteria.items()
+                    for e in st.evidence
+                ]
+            ),
             notes=tuple(notes_of.get(r.patient, ())),
         )
         for r in results

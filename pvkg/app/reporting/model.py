@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from kg.cohort_read import CohortSummary
 from kg.disproportionality import Signal, evans_signal
 from kg.evidence import PairEvidence
 from kg.options import CountOptions
@@ -70,6 +71,7 @@ class ReportData:
     rows: Sequence[Row]
     evidence: Sequence[tuple[Row, PairEvidence]]
     sentences_per_signal: int
+    cohorts: Sequence[CohortSummary] = ()
 
     @property
     def reports(self) -> int:

@@ -14,5 +14,7 @@ class ReportOptions:
     an evidence section with up to `sentences_per_signal` sentences."""
 
     signals: SignalOptions = option(help="What is counted and scored.", factory=SignalOptions)
-    top: int = option(20, "Pairs in the forest plot; signals given evidence.")
+    top: int = option(
+        20, "Pairs in the forest plot; signals given evidence; members shown per cohort."
+    )
     sentences_per_signal: int = option(10, "Evidence sentences shown for a signal at most.")

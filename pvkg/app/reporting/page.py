@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from pvkg.app.reporting.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
+from pvkg.app.reporting.cohorts import cohort_section
 from pvkg.app.reporting.model import ReportData
 from pvkg.app.reporting.plots import effect_plot, forest_plot
 from pvkg.app.reporting.sections import evidence_section
@@ -136,6 +137,7 @@ def _footer() -> str:
 
 def render(data: ReportData) -> str:
     """The report page as one HTML document."""
+    cohorts = '<a href="#cohorts">Cohorts</a>' if data.cohorts else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -145,7 +147,9 @@ def render(data: ReportData) -> str:
         f"<header><h1>Drug–event signal report</h1>{_facts(data)}"
         f'<p class="unit">{escape(_counting(data))}</p>'
         '<nav><a href="#table">Signal table</a><a href="#forest">Forest plot</a>'
-        '<a href="#effect">Effect vs. evidence</a><a href="#evidence">Evidence</a></nav></header>'
-        f"<main>{_table_section(data)}{_plots_section(data)}{_evidence_section(data)}</main>"
+        '<a href="#effect">Effect vs. evidence</a><a href="#evidence">Evidence</a>'
+        f"{cohorts}</nav></header>"
+        f"<main>{_table_section(data)}{_plots_section(data)}{_evidence_section(data)}"
+        f"{cohort_section(data.cohorts)}</main>"
         f"{_footer()}<script>{SCRIPT}</script></body></html>\n"
     )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from kg.cohort_read import cohort_summaries
 from kg.counts import pair_counts
 from kg.disproportionality import compute_signals
 from kg.evidence import pair_evidence
@@ -109,6 +110,7 @@ def _collect(graph: GraphStore, label: str, options: ReportOptions) -> ReportDat
         rows=rows,
         evidence=[(row, evidence[(row.signal.drug, row.signal.event)]) for row in with_evidence],
         sentences_per_signal=options.sentences_per_signal,
+        cohorts=cohort_summaries(graph, limit=options.top),
     )
 
 
