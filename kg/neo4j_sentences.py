@@ -21,7 +21,10 @@ _BATCH = 500
 _CONSTRAINT = (
     "CREATE CONSTRAINT pvkg_sentence_key IF NOT EXISTS FOR (s:Sentence) REQUIRE s.key IS UNIQUE"
 )
+_NOTE_INDEX = "CREATE INDEX pvkg_sentence_note IF NOT EXISTS FOR (s:Sentence) ON (s.note_id)"
 _STORED = "UNWIND $keys AS k MATCH (s:Sentence {key: k}) RETURN s.key AS key"
+_STALE = """UNWIND $notes AS n MATCH (s:Sentence {note_id: n}) WHERE NOT s.key IN $keep
+DETACH DELETE s RETURN count(*) AS n"""
 _ADD = """UNWIND $rows AS row
 MERGE (s:Sentence {key: row.key})
 SET s.note_id = row.note_id, s.start = row.start, s.end = row.end, s.text = row.text,
@@ -43,6 +46,7 @@ class Neo4jSentenceIndex:
     def __init__(self, store: GraphStore, dimension: int) -> None:
         self._store, self.dimension = store, dimension
         store.run(_CONSTRAINT)
+        store.run(_NOTE_INDEX)
         # Index options are schema, not data: Neo4j takes no parameter there; the dimension
         # is the model's (an int), never text from a note.
         store.run(
@@ -77,9 +81,18 @@ class Neo4jSentenceIndex:
                                                  "vector": values})  # fmt: skip
         return [_hit(row) for row in rows]
 
+    def drop_stale(self, note_ids: Sequence[str], keep: set[str]) -> int:
+        if not note_ids:
+            return 0
+        rows = self._store.run(_STALE, {"notes": list(note_ids), "keep": sorted(keep)})
+        return sum(int(row["n"]) for row in rows)
+
     def build_ann(self) -> bool:
         """Neo4j keeps its vector index up to date itself."""
         return False
+
+    def compact(self) -> None:
+        """Neo4j compacts its own store."""
 
     def close(self) -> None:
         self._store.close()

@@ -3,10 +3,12 @@
 
 A sentence's id is a content hash (note id, offsets, text), so indexing is incremental and
 idempotent: a re-run embeds and adds only sentences not stored yet (`merge_insert` on the
-id keeps a race from duplicating). Search is exact below `ANN_MIN_ROWS` sentences; above, an
-IVF-SQ index with re-ranking answers, built by `build_ann` (with a B-tree on the patient for
-prefiltered search). At 1M sentences here IVF-SQ with 40 probes and refine 10 gave recall@10
-0.979 at p95 30 ms (benchmarks/RESULTS.md, "Sentence index"); IVF-PQ lost recall.
+id keeps a race from duplicating), and a note indexed again loses the sentences its text no
+longer has (`drop_stale`); `compact` merges the small fragments every batch appends.
+Search is exact below `ANN_MIN_ROWS` sentences; above, an IVF-SQ index with re-ranking
+answers, built by `build_ann` (with a B-tree on the patient for prefiltered search). At 1M
+sentences here IVF-SQ with 40 probes and refine 10 gave recall@10 0.979 at p95 30 ms
+(benchmarks/RESULTS.md, "Sentence index"); IVF-PQ lost recall.
 """
 
 from __future__ import annotations
@@ -103,6 +105,24 @@ class SentenceIndex:
         self._table.merge_insert("id").when_not_matched_insert_all().execute(rows)
         return len(new)
 
+    def drop_stale(self, note_ids: Sequence[str], keep: set[str]) -> int:
+        """Delete the sentences of `note_ids` whose ids are not in `keep` (the notes' text
+        changed); returns how many went."""
+        if not note_ids:
+            return 0
+        notes = ",".join(_quoted(n) for n in note_ids)
+        where = f"note_id IN ({notes})"
+        stale = [i for i in self._ids_where(where) if i not in keep]
+        for start in range(0, len(stale), _ID_BATCH):
+            chunk = ",".join(f"'{i}'" for i in stale[start : start + _ID_BATCH])
+            self._table.delete(f"id IN ({chunk})")
+        return len(stale)
+
+    def compact(self) -> None:
+        """Merge the fragments of many small appends and deletes and bring the indexes up
+        to date; versions older than LanceDB's default (7 days) are pruned."""
+        self._table.optimize()
+
     def search(self, vector: NDArray[np.float32], k: int = 10, patient: str | None = None,
                nprobes: int = 40, refine: int = 10) -> list[Hit]:  # fmt: skip
         """The `k` sentences closest to `vector` (of one patient, when given)."""
@@ -114,9 +134,7 @@ class SentenceIndex:
             # A patient's few rows, found by the B-tree, searched exactly: the approximate
             # index with a patient filter kept recall@10 at 0.66 in the benchmark.
             query = query.bypass_vector_index()
-            # LanceDB filters are SQL text: the one value is quoted, quotes doubled.
-            query = query.where(f"patient = '{patient.replace(chr(39), chr(39) * 2)}'",
-                                prefilter=True)  # fmt: skip
+            query = query.where(f"patient = {_quoted(patient)}", prefilter=True)
         return [_hit(row) for row in query.to_arrow().to_pylist()]
 
     def build_ann(self) -> bool:
@@ -132,6 +150,10 @@ class SentenceIndex:
 
     def close(self) -> None:
         """LanceDB holds no connection open between calls."""
+
+    def _ids_where(self, where: str) -> list[str]:
+        table = self._table.search().where(where).select(["id"]).limit(None).to_arrow()
+        return list(table.column("id").to_pylist())
 
     def _stored(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
@@ -154,6 +176,8 @@ class Sentences(Protocol):
         self, vector: NDArray[np.float32], k: int = 10, patient: str | None = None
     ) -> list[Hit]: ...
     def build_ann(self) -> bool: ...
+    def drop_stale(self, note_ids: Sequence[str], keep: set[str]) -> int: ...
+    def compact(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -167,6 +191,12 @@ def open_sentence_index(spec: str | Path, dimension: int) -> Sentences:
 
         return Neo4jSentenceIndex(open_store(spec), dimension)
     return SentenceIndex(spec, dimension)
+
+
+def _quoted(value: str) -> str:
+    """A string literal for a LanceDB filter (SQL text, which takes no parameters): quoted,
+    quotes doubled."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _hit(row: dict[str, Any]) -> Hit:

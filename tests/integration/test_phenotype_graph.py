@@ -98,6 +98,12 @@ def test_the_sentence_index_in_neo4j_joins_patients_and_vectors(
     first = index_notes([HERE / "notes.jsonl"], spec.store)
     again = index_notes([HERE / "notes.jsonl"], spec.store)
     assert (first.added, again.added, again.total) == (10, 0, 10)
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text((HERE / "notes.jsonl").read_text().replace(
+        "Another episode of melena this morning.", "No melena since."))  # fmt: skip
+    edited = index_notes([changed], spec.store)
+    assert (edited.added, edited.removed, edited.total) == (1, 1, 10)
+    index_notes([HERE / "notes.jsonl"], spec.store)  # back as it was
     encoder = SentenceEncoder()
     index = open_sentence_index(spec.store, encoder.dimension)
     try:

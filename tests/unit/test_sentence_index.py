@@ -60,6 +60,23 @@ def test_indexing_is_incremental_and_idempotent(tmp_path: Path) -> None:
     assert index_notes([NOTES, more], tmp_path / "ix").added == 1
 
 
+def test_a_changed_note_loses_the_sentences_it_no_longer_has(
+    tmp_path: Path, encoder: SentenceEncoder
+) -> None:
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text('{"id": "a", "text": "Rash on day two. Fever later."}\n'
+                     '{"id": "b", "text": "No complaints."}\n')  # fmt: skip
+    index_notes([notes], tmp_path / "ix")
+    notes.write_text('{"id": "a", "text": "Rash on day two. No fever."}\n'
+                     '{"id": "b", "text": "No complaints."}\n')  # fmt: skip
+    again = index_notes([notes], tmp_path / "ix")
+    assert (again.added, again.removed, again.total) == (1, 1, 3)
+    index = SentenceIndex(tmp_path / "ix", encoder.dimension)
+    texts = {h.sentence.text for h in index.search(encoder.encode(["fever"])[0], 5)}
+    assert texts == {"Rash on day two.", "No fever.", "No complaints."}
+    assert index_notes([notes], tmp_path / "ix").removed == 0
+
+
 def test_search_ranks_by_meaning_within_one_patient(
     tmp_path: Path, encoder: SentenceEncoder
 ) -> None:
@@ -81,7 +98,7 @@ def test_search_ranks_by_meaning_within_one_patient(
 def test_the_cli_indexes_notes(tmp_path: Path, cli: Cli) -> None:
     ran = cli("phenotype", "index", NOTES, "-o", tmp_path / "ix")
     assert ran.exit_code == 0, ran.stderr
-    assert "10 sentences of 6 notes: 10 added, 10 in" in ran.stderr
+    assert "10 sentences of 6 notes: 10 added, 0 stale removed, 10 in" in ran.stderr
 
 
 def test_the_approximate_index_answers_like_exact_search(

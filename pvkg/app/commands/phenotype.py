@@ -104,7 +104,7 @@ def index(
                               on_batch=lambda n: progress.advance(task, n))  # fmt: skip
     reporter.summary()
     err.print(f"{summary.sentences} sentences of {summary.notes} notes: {summary.added} added, "
-              f"{summary.total} in {output}" + ("; approximate index built" if summary.ann
+              f"{summary.removed} stale removed, {summary.total} in {output}" + ("; approximate index built" if summary.ann
                                                  else ""), markup=False)  # fmt: skip
 
 
