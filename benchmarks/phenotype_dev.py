@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/phenotype_dev.py [--data ../shared/data] [--work DIR]
         [--examples 8] [--write-phenotypes]
+        [--llm-sample 30 [--llm-model smollm2 | --llm-url URL --llm-model NAME]]
 
 Patients are the PubMed ids of the ADE corpus (Gurulingappa et al. 2012); a patient's notes
 are all its sentences, those with a DRUG-AE or DRUG-DOSE row and the ADE-NEG ones, written
@@ -40,6 +41,11 @@ split is `extract.scoring.split`'s hash of the PubMed id (seed 20240501, 30% tes
 of the other ADE benchmarks. Rows are printed for the test ids (both phenotypes) and for all
 ids (nsaid_skin only: its lists owe nothing to the data). Then counts, time and a seeded
 sample of false positives and negatives with the sentence that decided them.
+
+`--llm-sample N` also judges dili with the LLM judge (`--judge llm`: the patient's sentences
+holding a criterion's terms, the first `top_k`, read by the model) on a seeded sample of N
+test ids, half of them gold positives (as many as there are), and the rules on the same
+sample for comparison: an LLM on CPU answers a question in seconds, too slow for all 622.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extract.llm.options import LLMOptions
 from extract.phenotype import (
     PHENOTYPE,
     CriterionMatcher,
@@ -317,6 +324,47 @@ def _explain(
 # --- main -----------------------------------------------------------------------------------
 
 
+def llm_sample(gold: Mapping[tuple[str, str], bool], test: set[str], size: int) -> list[str]:
+    """A seeded sample of test ids: up to half gold phenotype positives, the rest negatives."""
+    rng = random.Random(DEFAULT_SEED)  # noqa: S311 (a reproducible sample, not a secret)
+    positive = sorted(p for p in test if gold.get((p, PHENOTYPE)))
+    negative = sorted(p for p in test if not gold.get((p, PHENOTYPE)))
+    picked = rng.sample(positive, min(len(positive), size // 2))
+    return sorted(picked + rng.sample(negative, size - len(picked)))
+
+
+def llm_rows(
+    args: argparse.Namespace,
+    work: Path,
+    documents: Sequence[GoldDocument],
+    gold: Mapping[tuple[str, str], bool],
+    test: set[str],
+) -> list[str]:
+    """dili on the sample, rules then the LLM; the table rows and a line of LLM counts."""
+    sample = set(llm_sample(gold, test, args.llm_sample))
+    notes = work / "llm_sample_notes.jsonl"
+    with notes.open("w", encoding="utf-8") as handle:
+        for d in documents:
+            if str(d.note.metadata["pmid"]) in sample:
+                record = {"id": d.note.id, "text": d.note.text,
+                          "metadata": {"pmid": str(d.note.metadata["pmid"])}}  # fmt: skip
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    on_sample = {k: v for k, v in gold.items() if k[0] in sample}
+    llm = LLMOptions(llm_url=args.llm_url, model=args.llm_model, model_path=args.llm_model_path,
+                     concurrency=1, timeout=600.0)  # fmt: skip
+    rows = []
+    for judge in ("rules", "llm"):
+        options = PhenotypeOptions(patient_field="pmid", judge=judge, llm=llm)
+        began = time.perf_counter()
+        summary, results = run_phenotype(DILI, [notes], work / f"cohort_dili_{judge}", options)
+        seconds = time.perf_counter() - began
+        label = f"dili (LLM sample of {len(sample)} test ids, {judge})"
+        rows += table(label, results, on_sample)
+        print(f"{label}: {seconds:.1f} s; asks {summary.llm_asks}, ungrounded "
+              f"{summary.llm_ungrounded}, failed {summary.llm_failed}", flush=True)  # fmt: skip
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -324,6 +372,10 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=8, help="FP / FN shown per name")
     parser.add_argument("--write-phenotypes", action="store_true",
                         help=f"rewrite {DILI.relative_to(ROOT)} from the data")  # fmt: skip
+    parser.add_argument("--llm-sample", type=int, default=0, help="test ids for the LLM judge")
+    parser.add_argument("--llm-url", default=None)
+    parser.add_argument("--llm-model", default=None)
+    parser.add_argument("--llm-model-path", type=Path, default=None)
     args = parser.parse_args()
     started = time.perf_counter()
     documents = list(ade_corpus.iter_documents(args.data / "ade_corpus_v2"))
@@ -374,6 +426,8 @@ def main() -> None:
                 rows += table(f"{phenotype.id} (all)", results, gold)
             print(f"errors on the test ids, {phenotype.id} (sample of {args.examples}):")
             examples(phenotype, results, on_test, pmids, args.examples)
+        if args.llm_sample:
+            rows += llm_rows(args, work, documents, golds["dili"], test)
         print("\n".join(timing))
         print("\n".join(rows))
         print(f"total {time.perf_counter() - started:.1f} s")
