@@ -33,10 +33,25 @@ def read_jsonl(
     `defaults` fills top-level fields a line leaves out, so files from other tools can skip
     fields the model requires (such as provenance) without the model growing defaults.
     """
+    for _, record in read_jsonl_numbered(path, model, on_error=on_error, context=context,
+                                         defaults=defaults):  # fmt: skip
+        yield record
+
+
+def read_jsonl_numbered(
+    path: str | Path,
+    model: type[M],
+    *,
+    on_error: ErrorHandler | None = None,
+    context: Mapping[str, Any] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> Iterator[tuple[int, M]]:
+    """As `read_jsonl`, each record with its line number, for checks made after parsing
+    that must still point at the line."""
     path = Path(path)
     for line_no, line in non_blank_lines(path, on_error):
         try:
-            yield _parse(line, model, context, defaults)
+            yield line_no, _parse(line, model, context, defaults)
         except InputError as exc:
             report(InputError(exc.reason, file=path, line=line_no), on_error)
 

@@ -84,6 +84,31 @@ class Span(Record):
 MentionKind = Literal["drug", "dose", "adverse_event", "route", "frequency", "duration"]
 
 
+class ContextAxes(Record):
+    """The ConText axes a mention is on (Harkema et al. 2009); its one `Assertion` label
+    is derived from them by precedence (`extract.rules.context`)."""
+
+    negated: bool = False
+    speculated: bool = False
+    historical: bool = False
+    hypothetical: bool = False
+    family: bool = False
+
+
+class MentionToAssert(Record):
+    """A mention found by any tool, for `pvkg assertion`: `kind` is free ("problem",
+    "adverse_event", ...)."""
+
+    note_id: NonEmptyStr
+    kind: NonEmptyStr
+    span: Span
+
+
+class AssertedMention(MentionToAssert):
+    assertion: Assertion
+    context: ContextAxes
+
+
 class Mention(Record):
     """An entity mention of one kind, found by an extractor or annotated as gold, whether
     or not a triple uses it."""

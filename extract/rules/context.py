@@ -1,10 +1,12 @@
-"""ConText-style assertion of adverse-event mentions: negated, speculated, historical, family.
+"""ConText-style assertion of mentions, as separate axes (Harkema et al. 2009): negated,
+speculated, historical, hypothetical, family, each true or false.
 
 Triggers, their categories and scope directions are data (`context_rules.json`). A trigger's
 scope runs forward, backward or both from it, up to `max_scope_tokens`, a terminator ("but",
 ";") or the sentence end. Pseudo-triggers ("no increase") are longer phrases that win the
-leftmost-longest match and do nothing. An event in several scopes takes the first category
-in `precedence`; an event in none is present.
+leftmost-longest match and do nothing. A mention is on every axis whose scope covers it;
+its single assertion label is the first axis it is on in `precedence` (hypothetical reads
+as speculated: the record's labels have no hypothetical), and present when it is on none.
 """
 
 from __future__ import annotations
@@ -18,11 +20,22 @@ from pydantic import Field
 
 from extract.rules.rules_data import load_rules
 from extract.rules.tokens import Match, TokenTrie, fold
-from pvkg.records import Assertion, Record
+from pvkg.records import Assertion, ContextAxes, Record
 
-Category = Literal["negated", "speculated", "historical", "family", "pseudo", "terminate"]
+Axis = Literal["negated", "speculated", "historical", "hypothetical", "family"]
+AXES: tuple[Axis, ...] = ("negated", "speculated", "historical", "hypothetical", "family")
+Category = Literal[
+    "negated", "speculated", "historical", "hypothetical", "family", "pseudo", "terminate"
+]
 Direction = Literal["forward", "backward", "bidirectional"]
 RULES_FILE = "context_rules.json"
+_LABEL: dict[Axis, Assertion] = {
+    "negated": "negated",
+    "speculated": "speculated",
+    "historical": "historical",
+    "hypothetical": "speculated",
+    "family": "family",
+}
 
 
 class ContextRule(Record):
@@ -35,7 +48,7 @@ class ContextRule(Record):
 class ContextRules(Record):
     version: int
     max_scope_tokens: Annotated[int, Field(ge=1)] = 8
-    precedence: tuple[Assertion, ...]
+    precedence: tuple[Axis, ...]
     rules: tuple[ContextRule, ...]
 
 
@@ -62,6 +75,17 @@ class ContextMatcher:
         overlap an `occupied` range (a mention) are not triggers there."""
         return [assertion for assertion, _ in self.decisions(words, events, occupied)]
 
+    def axes(
+        self,
+        words: Sequence[str],
+        events: Sequence[tuple[int, int]],
+        occupied: Sequence[tuple[int, int]],
+    ) -> list[tuple[Assertion, ContextAxes]]:
+        """Each event's assertion label with every axis it is on."""
+        scopes = self._all_scopes(words, occupied)
+        found = [self._found(event, scopes) for event in events]
+        return [(self._label(f)[0], ContextAxes(**{a: a in f for a in AXES})) for f in found]
+
     def decisions(
         self,
         words: Sequence[str],
@@ -70,19 +94,25 @@ class ContextMatcher:
     ) -> list[tuple[Assertion, ContextRule | None]]:
         """Each event's assertion (as `assertions`) with the rule whose scope set it, None
         for a present event."""
+        scopes = self._all_scopes(words, occupied)
+        return [self._label(self._found(event, scopes)) for event in events]
+
+    def _all_scopes(
+        self, words: Sequence[str], occupied: Sequence[tuple[int, int]]
+    ) -> list[tuple[ContextRule, tuple[int, int]]]:
+        """Every trigger's scope in the sentence (token ranges), with its rule."""
         taken = {i for first, stop in occupied for i in range(first, stop)}
         triggers = [
             m for m in self._trie.scan(words) if not taken.intersection(range(m.first, m.stop))
         ]
         ends = [m for m in triggers if m.value.category == "terminate"]
         starts = [m.first for m in ends]
-        scopes = [
+        return [
             (m.value, scope)
             for m in triggers
             if m.value.category not in ("terminate", "pseudo")
             for scope in self._scopes(m, ends, starts, len(words))
         ]
-        return [self._decision(event, scopes) for event in events]
 
     def _scopes(
         self, trigger: Match[ContextRule], ends: list[Match[ContextRule]], starts: list[int], n: int
@@ -100,13 +130,20 @@ class ContextMatcher:
             scopes.append((max(first, trigger.first - reach), trigger.first))
         return scopes
 
-    def _decision(
-        self, event: tuple[int, int], scopes: Sequence[tuple[ContextRule, tuple[int, int]]]
-    ) -> tuple[Assertion, ContextRule | None]:
+    @staticmethod
+    def _found(
+        event: tuple[int, int], scopes: Sequence[tuple[ContextRule, tuple[int, int]]]
+    ) -> dict[str, ContextRule]:
+        """The categories whose scope covers the event, each with its first rule."""
         first, stop = event
         found: dict[str, ContextRule] = {}
         for rule, (lo, hi) in scopes:
             if first < hi and stop > lo:
                 found.setdefault(rule.category, rule)
-        assertion = next((a for a in self.rules.precedence if a in found), None)
-        return ("present", None) if assertion is None else (assertion, found[assertion])
+        return found
+
+    def _label(self, found: dict[str, ContextRule]) -> tuple[Assertion, ContextRule | None]:
+        axis = next((a for a in self.rules.precedence if a in found), None)
+        if axis is None:
+            return "present", None
+        return _LABEL[axis], found[axis]

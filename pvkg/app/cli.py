@@ -10,6 +10,7 @@ from typer.core import TyperGroup
 
 from pvkg import __version__
 from pvkg.app.commands import graph, normalize, report, run
+from pvkg.app.commands.assertion import assertion_command
 from pvkg.app.commands.eval import eval_command
 from pvkg.app.commands.extract import extract_command
 from pvkg.app.commands.flags import FLAGS
@@ -61,6 +62,7 @@ app.command("export")(graph.export)
 app.command("report")(report.report)
 app.command("run")(run.run)
 app.command("normalize")(normalize.normalize)
+app.command("assertion")(assertion_command)
 
 
 def _show_version(value: bool) -> None:

@@ -103,9 +103,10 @@ def index(
         summary = index_notes(notes, output, options, columns, on_error=reporter,
                               on_batch=lambda n: progress.advance(task, n))  # fmt: skip
     reporter.summary()
+    built = "; approximate index built" if summary.ann else ""
     err.print(f"{summary.sentences} sentences of {summary.notes} notes: {summary.added} added, "
-              f"{summary.removed} stale removed, {summary.total} in {output}" + ("; approximate index built" if summary.ann
-                                                 else ""), markup=False)  # fmt: skip
+              f"{summary.removed} stale removed, {summary.total} in {output}{built}",
+              markup=False)  # fmt: skip
 
 
 @app.command("eval")
