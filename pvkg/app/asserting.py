@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.assertion import MentionAsserter
+from extract.rules.context import load_context_rules
 from loaders.notes import NoteColumns, read_notes
 from pvkg.errors import InputError
 from pvkg.jsonl import read_jsonl_numbered
@@ -31,10 +32,12 @@ def assert_mentions(
     output: str | Path,
     columns: NoteColumns = NoteColumns(),
     *,
+    rules: str | Path | None = None,
     on_error: ErrorHandler | None = None,
 ) -> AssertionSummary:
     """Write each mention of `mentions` (JSONL of `MentionToAssert`) with its assertion
-    label and ConText axes to `output` (JSONL of `AssertedMention`)."""
+    label and ConText axes to `output` (JSONL of `AssertedMention`); `rules` replaces the
+    packaged ConText rules file."""
     summary = AssertionSummary()
     texts: dict[str, str] = {}
     for path in notes:
@@ -42,7 +45,7 @@ def assert_mentions(
                                text_field=columns.text_field):  # fmt: skip
             texts[note.id] = note.text
     summary.notes = len(texts)
-    asserter = MentionAsserter()
+    asserter = MentionAsserter(load_context_rules(rules))
     with Path(output).open("w", encoding="utf-8") as out:
         for line, mention in read_jsonl_numbered(mentions, MentionToAssert, on_error=on_error):
             text = texts.get(mention.note_id)

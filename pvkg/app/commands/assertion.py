@@ -30,13 +30,18 @@ def assertion_command(
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="JSONL to write.")],
     columns: NoteColumns,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--context-rules", help="A ConText rules file replacing the packaged one."),
+    ] = None,
 ) -> None:
     """The assertion of each mention (present, negated, speculated, historical, family) and
     its ConText axes (negated, speculated, historical, hypothetical, family)."""
     from pvkg.app.asserting import assert_mentions
 
     reporter = ErrorReporter()
-    summary = assert_mentions(notes, mentions, output, columns, on_error=reporter)
+    summary = assert_mentions(notes, mentions, output, columns, rules=rules,
+                              on_error=reporter)  # fmt: skip
     reporter.summary()
     counts = ", ".join(f"{name} {n}" for name, n in sorted(summary.by_assertion.items()))
     err.print(f"{summary.mentions} mentions in {summary.notes} notes -> {output}"
