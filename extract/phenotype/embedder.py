@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from extract.phenotype.dtypes import EMBEDDING_DTYPES, EmbeddingDtype
 from pvkg.errors import ConfigError
@@ -81,7 +81,7 @@ class SentenceEncoder:
         return unit.cpu().numpy()  # type: ignore[no-any-return]
 
 
-def resolve_dtype(dtype: EmbeddingDtype, device: str) -> str:
+def resolve_dtype(dtype: EmbeddingDtype, device: str) -> Literal["float32", "bfloat16"]:
     """ "auto" is bfloat16 where the hardware computes it natively, else float32: emulated
     bfloat16 is slower than float32."""
     if dtype not in EMBEDDING_DTYPES:
