@@ -60,7 +60,7 @@ def gold_axes(negation: str, temporality: str, experiencer: str) -> dict[str, bo
         "speculated": negation.strip().lower() == "possible",
         "historical": temporality == "historical",
         "hypothetical": temporality in ("hypothetical", "not particular"),
-        "family": experiencer.strip().lower() == "other",
+        "family": experiencer.strip().lower() in ("other", "family member"),
     }
 
 
@@ -124,22 +124,8 @@ def show_errors(cases: list[Case], predicted: list[dict[str, bool]], axis: str, 
             print(f"    {c.line}: {' '.join(mark.split())[:200]}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("test_set", type=Path)
-    parser.add_argument("--baseline-rules", type=Path, default=None)
-    parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--examples", type=int, default=0)
-    args = parser.parse_args()
-    cases, missing = read_cases(args.test_set)
-    print(f"{len(cases)} mentions ({missing} lines left out: condition not in the sentence)")
-    with tempfile.TemporaryDirectory() as scratch:
-        work = args.work or Path(scratch)
-        work.mkdir(parents=True, exist_ok=True)
-        runs = {
-            "baseline": predict(cases, work, args.baseline_rules or BASELINE_RULES, "baseline"),
-            "pvkg": predict(cases, work, None, "pvkg"),
-        }  # fmt: skip
+def table(cases: list[Case], runs: dict[str, list[dict[str, bool]]], title: str) -> None:
+    print(f"\n{title}\n")
     print("| axis | gold + | rules | predicted + | P | R | F1 | F1 / baseline | target |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for axis in ("negated", "speculated", "historical", "hypothetical", "family"):
@@ -150,6 +136,32 @@ def main() -> None:
             target = f"≥ {TARGETS[axis]}" if axis in TARGETS and name == "pvkg" else ""
             print(f"| {axis} | {s['gold']} | {name} | {s['predicted']} | {s['P']:.3f} | "
                   f"{s['R']:.3f} | {s['F1']:.3f} | {ratio} | {target} |")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("test_set", type=Path)
+    parser.add_argument("--baseline-rules", type=Path, default=None)
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--examples", type=int, default=0)
+    parser.add_argument("--held-out-after", type=int, default=None,
+                        help="also score the lines after this one alone")  # fmt: skip
+    args = parser.parse_args()
+    cases, missing = read_cases(args.test_set)
+    print(f"{len(cases)} mentions ({missing} lines left out: condition not in the sentence)")
+    with tempfile.TemporaryDirectory() as scratch:
+        work = args.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        runs = {
+            "baseline": predict(cases, work, args.baseline_rules or BASELINE_RULES, "baseline"),
+            "pvkg": predict(cases, work, None, "pvkg"),
+        }  # fmt: skip
+    table(cases, runs, "all lines")
+    if args.held_out_after is not None:
+        keep = [i for i, c in enumerate(cases) if c.line > args.held_out_after]
+        table([cases[i] for i in keep],
+              {name: [p[i] for i in keep] for name, p in runs.items()},
+              f"lines after {args.held_out_after} ({len(keep)} mentions)")  # fmt: skip
     if args.examples:
         for axis in ("negated", "historical", "hypothetical"):
             show_errors(cases, runs["pvkg"], axis, args.examples)

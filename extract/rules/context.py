@@ -39,10 +39,20 @@ _LABEL: dict[Axis, Assertion] = {
 
 
 class ContextRule(Record):
+    """A trigger. `ends` names the axes whose scopes it ends: a terminator ends every one
+    unless it names some; any other trigger ends none unless it names some (a denial ends
+    a history: "a history of deafness and denies nausea")."""
+
     trigger: Annotated[str, Field(min_length=1)]
     category: Category
     direction: Direction = "forward"
     max_scope_tokens: Annotated[int, Field(ge=1)] | None = None
+    ends: tuple[Axis, ...] | None = None
+
+    def ends_scope_of(self, axis: str) -> bool:
+        if self.ends is None:
+            return self.category == "terminate"
+        return axis in self.ends
 
 
 class ContextRules(Record):
@@ -105,13 +115,17 @@ class ContextMatcher:
         triggers = [
             m for m in self._trie.scan(words) if not taken.intersection(range(m.first, m.stop))
         ]
-        ends = [m for m in triggers if m.value.category == "terminate"]
-        starts = [m.first for m in ends]
+        ends: dict[str, list[Match[ContextRule]]] = {
+            axis: [m for m in triggers if m.value.ends_scope_of(axis)] for axis in AXES
+        }
+        starts = {axis: [m.first for m in found] for axis, found in ends.items()}
         return [
             (m.value, scope)
             for m in triggers
             if m.value.category not in ("terminate", "pseudo")
-            for scope in self._scopes(m, ends, starts, len(words))
+            for scope in self._scopes(
+                m, ends[m.value.category], starts[m.value.category], len(words)
+            )
         ]
 
     def _scopes(

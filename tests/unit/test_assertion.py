@@ -56,3 +56,21 @@ def test_a_span_is_placed_by_its_offsets_and_its_own_words_trigger_nothing() -> 
     assert not any(dict(asserter.assert_span(text, whole)[1]).values())
     comma = Span(text=".", start=17, end=18)
     assert asserter.assert_span(text, comma)[0] == "present"
+
+
+def test_history_sections_reach_down_a_list_and_recent_ends_a_history() -> None:
+    asserter = MentionAsserter()
+
+    def historical(text: str, word: str) -> bool:
+        start = text.index(word)
+        span = Span(text=word, start=start, end=start + len(word))
+        return asserter.assert_span(text, span)[1].historical
+
+    listed = ("PAST MEDICAL HISTORY: hypertension, diabetes, gout, asthma, reflux, obesity, "
+              "anemia, migraine, glaucoma and depression.")  # fmt: skip
+    assert historical(listed, "depression")
+    recent = "History of asthma with recent wheezing."
+    assert historical(recent, "asthma") and not historical(recent, "wheezing")
+    assert historical("Status post liver transplant.", "liver transplant")
+    # A two-day history is the present illness, not the past.
+    assert not historical("She has a two-day history of fever.", "fever")
