@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.temporal import TimeExpression, find_times  # noqa: E402
+from extract.temporal import TimeExpression, find_times, time_to_onset  # noqa: E402
 
 VALUES = ROOT / "benchmarks" / "data" / "phee_time_values.tsv"
 KINDS = ("duration", "elapsed", "day")
@@ -123,6 +123,44 @@ def _written(p: TimeExpression) -> str:
     return p.value or "-"
 
 
+def onset_pairs(path: Path) -> list[tuple[str, tuple[int, int], tuple[int, int], Gold]]:
+    """Each Adverse_event with one drug, one effect and one Time_elapsed: the sentence, the
+    drug and effect spans, and the gold time."""
+    pairs = []
+    for line in path.open(encoding="utf-8"):
+        record = json.loads(line)
+        for annotation in record["annotations"]:
+            for event in annotation["events"]:
+                treatment = event.get("Treatment", {})
+                parts = [treatment.get("Drug"), event.get("Effect"), treatment.get("Time_elapsed")]
+                if event["event_type"] != "Adverse_event" or not all(parts):
+                    continue
+                if any(len(p["start"]) != 1 or len(p["start"][0]) != 1 for p in parts):
+                    continue
+                drug, effect, elapsed = ((p["start"][0][0], p["text"][0][0]) for p in parts)
+                pairs.append((record["id"], (drug[0], drug[0] + len(drug[1])),
+                              (effect[0], effect[0] + len(effect[1])),
+                              Gold(record["id"], elapsed[0], elapsed[0] + len(elapsed[1]),
+                                   elapsed[1], "Time_elapsed")))  # fmt: skip
+    return pairs
+
+
+def onset_report(path: Path, texts: dict[str, str]) -> None:
+    pairs = onset_pairs(path)
+    right = found = 0
+    for sentence, drug, effect, gold in pairs:
+        chosen = time_to_onset(find_times(texts[sentence]), drug, effect)
+        if chosen is None:
+            continue
+        found += 1
+        right += chosen.start < gold.end and gold.start < chosen.end
+    print(
+        f"time to onset of gold (drug, event) pairs with one Time_elapsed: {len(pairs)} pairs, "
+        f"a time given for {found} ({found / len(pairs):.3f}), the gold one (overlap) for "
+        f"{right} ({right / len(pairs):.3f} of all, {right / max(found, 1):.3f} of given)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -144,6 +182,7 @@ def main() -> None:
             print(f"|   {name} recall, {role} | {roles[role]} | | {found} | | "
                   f"{found / roles[role]:.3f} | |")  # fmt: skip
     print(f"values (hand-normalized sample): {value_accuracy(gold, predicted)}")
+    onset_report(args.data / "phee" / "phee.jsonl", texts)
     if args.examples:
         _, matched = match(gold, predicted, False)
         missed = [g for i, g in enumerate(gold) if i not in matched][: args.examples]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -93,9 +93,22 @@ class TimeExpression:
     high: str | None = None
 
 
-def find_times(text: str, note_date: date | None = None) -> list[TimeExpression]:
-    """Every temporal expression of `text`, leftmost-longest, without overlaps."""
-    found = [*_durations(text), *_days(text), *_qualitative(text), *_dates(text, note_date)]
+def find_times(
+    text: str,
+    note_date: date | None = None,
+    *,
+    start: int = 0,
+    end: int | None = None,
+    dates: bool = True,
+) -> list[TimeExpression]:
+    """Every temporal expression of `text[start:end]` (offsets into `text`), leftmost-
+    longest, without overlaps; `dates=False` skips dates (and dateparser)."""
+    piece = text[start:end]
+    found = [*_durations(piece), *_days(piece), *_qualitative(piece)]
+    if dates:
+        found.extend(_dates(piece, note_date))
+    if start:
+        found = [replace(t, start=t.start + start, end=t.end + start) for t in found]
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[TimeExpression] = []
     for expression in found:
@@ -184,3 +197,22 @@ def _date_value(written: str, note_date: date | None) -> str | None:
     if re.fullmatch(rf"(?:{MONTHS})\.?\s+\d{{4}}", written, re.IGNORECASE):
         return parsed.strftime("%Y-%m")
     return parsed.date().isoformat()
+
+
+def time_to_onset(
+    times: list[TimeExpression], drug: tuple[int, int], event: tuple[int, int]
+) -> TimeExpression | None:
+    """The time elapsed between a drug and its adverse event, from the expressions of their
+    sentence: the elapsed time or course day nearest the event, preferring one between the
+    two mentions ("rash 4 weeks after starting lamotrigine"); None when there is none."""
+    candidates = [t for t in times if t.kind in ("elapsed", "day")]
+    if not candidates:
+        return None
+    low, high = min(drug[0], event[0]), max(drug[1], event[1])
+
+    def distance(t: TimeExpression) -> tuple[bool, int]:
+        between = low <= t.start and t.end <= high
+        gap = max(t.start - event[1], event[0] - t.end, 0)
+        return (not between, gap)
+
+    return min(candidates, key=distance)

@@ -26,6 +26,9 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 # The span attribute naming the long form a span abbreviates ("VPA" -> "valproic acid"),
 # which normalization links in the span's place.
 EXPANSION = "expansion"
+# The span attribute of an adverse event giving its time to onset after the drug, as an
+# ISO-8601 duration ("P4W"), where the sentence states one.
+ONSET = "time_to_onset"
 
 
 class Record(BaseModel):
@@ -46,7 +49,7 @@ class Span(Record):
     """Characters `start:end` of a note; `text` must equal `note.text[start:end]`.
 
     `attributes` hold facts about the mention: its fragments (`pvkg.gold`), a dose's parsed
-    parts, the long form it abbreviates (`EXPANSION`)."""
+    parts, the long form it abbreviates (`EXPANSION`), an event's time to onset (`ONSET`)."""
 
     text: NonEmptyStr
     start: Annotated[int, Field(ge=0)]

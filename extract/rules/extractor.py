@@ -12,6 +12,7 @@ are drug mentions wherever their short form stands, with the long form as the sp
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -24,12 +25,14 @@ from extract.rules.lexicon import Lexicon, TermKind, TermSource
 from extract.rules.morphology import Morphology
 from extract.rules.relations import Link, Range, RelationMatcher
 from extract.rules.tokens import Match, Tokens, fold, tokenize
+from extract.temporal import TimeExpression, find_times, time_to_onset
 from extract.text import Window, sentences
 from pvkg import __version__
 from pvkg.errors import ConfigError
 from pvkg.options import ref
 from pvkg.records import (
     EXPANSION,
+    ONSET,
     Assertion,
     AttributeValue,
     ExtractorInfo,
@@ -178,6 +181,10 @@ class RuleExtractor:
             start=found.window.start,
             end=found.window.end,
         )
+        if found.events:
+            times = find_times(note.text, start=found.window.start, end=found.window.end,
+                               dates=False)  # fmt: skip
+            found = _with_onsets(found, times)
         triples = []
         for index, (_, drug) in enumerate(found.drugs):
             doses = [found.doses[d][1] for d, owner in enumerate(owners) if owner == index]
@@ -221,6 +228,22 @@ class RuleExtractor:
         if not events:
             for dose in doses:
                 yield triple(dose, None, "present", self.relations.rules.dose.confidence)
+
+
+def _with_onsets(found: _Sentence, times: list[TimeExpression]) -> _Sentence:
+    """The sentence's events with their time to onset (ISO-8601, `ONSET`) where the sentence
+    gives one: the time nearest the event, from its first drug."""
+    if not times or not found.drugs:
+        return found
+    drug = found.drugs[0][1]
+    events = []
+    for tokens, event in found.events:
+        onset = time_to_onset(times, (drug.start, drug.end), (event.start, event.end))
+        value = onset.value if onset is not None else None
+        if value is not None:
+            event = event.model_copy(update={"attributes": {**event.attributes, ONSET: value}})
+        events.append((tokens, event))
+    return dataclasses.replace(found, events=events)
 
 
 def _with_short_forms(

@@ -13,7 +13,7 @@ from extract.rules.context import ContextMatcher, load_context_rules
 from extract.rules.relations import load_relation_rules
 from extract.rules.tokens import fold
 from pvkg.errors import ConfigError
-from pvkg.records import Note, Triple
+from pvkg.records import ONSET, Note, Triple
 from tests.conftest import texts
 
 TERMS: list[tuple[str, TermKind]] = [
@@ -249,3 +249,13 @@ def test_a_defined_abbreviation_of_a_known_drug_is_that_drug(rules: RuleExtracto
     assert pairs(off) == {("Methotrexate", None, "hepatitis")}
     unknown = "Glucagon-like peptide (GLP) was given, and later GLP induced hepatitis."
     assert run(rules, unknown) == []
+
+
+def test_an_event_carries_its_time_to_onset_when_the_sentence_gives_one(
+    rules: RuleExtractor,
+) -> None:
+    (triple,) = run(rules, "She developed a rash 4 weeks after starting aspirin.")
+    assert triple.adverse_event is not None
+    assert triple.adverse_event.attributes[ONSET] == "P4W"
+    (untimed,) = run(rules, "She developed a rash after starting aspirin.")
+    assert untimed.adverse_event is not None and ONSET not in untimed.adverse_event.attributes
