@@ -54,7 +54,7 @@ _AMOUNT = (
 _BEFORE = r"(?P<before>within|after|for|over|during|about|approximately|nearly|up\s+to)\s+"
 _AFTER = r"\s+(?P<after>after|later|earlier|ago|before)"
 _DURATION = re.compile(
-    rf"\b(?:{_BEFORE})?(?P<core>(?:{_AMOUNT})[\s-]*(?P<unit>{_UNIT})\b(?!-old|\s+old))"
+    rf"\b(?:{_BEFORE})?(?P<core>(?:{_AMOUNT})(?:(?<=\d)\s*|[\s-]+)(?P<unit>{_UNIT})\b(?!-old|\s+old))"
     rf"(?:{_AFTER}\b)?",
     re.IGNORECASE,
 )
@@ -76,6 +76,13 @@ _DATE = re.compile(
     rf"\s+\d{{4}}|(?:{MONTHS})\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
     r"|yesterday|today)\b",
     re.IGNORECASE,
+)
+
+
+# Every duration, day or qualitative pattern holds one of these words: one search rules a
+# sentence out before the long patterns run.
+_TIMELY = re.compile(
+    rf"(?:\d|\b)(?:{_UNIT}|day|week|month|term|prolonged|shortly|immediately)\b", re.IGNORECASE
 )
 
 
@@ -104,7 +111,9 @@ def find_times(
     """Every temporal expression of `text[start:end]` (offsets into `text`), leftmost-
     longest, without overlaps; `dates=False` skips dates (and dateparser)."""
     piece = text[start:end]
-    found = [*_durations(piece), *_days(piece), *_qualitative(piece)]
+    found = (
+        [*_durations(piece), *_days(piece), *_qualitative(piece)] if _TIMELY.search(piece) else []
+    )
     if dates:
         found.extend(_dates(piece, note_date))
     if start:

@@ -29,6 +29,11 @@ EXPANSION = "expansion"
 # The span attribute of an adverse event giving its time to onset after the drug, as an
 # ISO-8601 duration ("P4W"), where the sentence states one.
 ONSET = "time_to_onset"
+# Its course where the note states it: "mild" ... "fatal"; dechallenge and rechallenge
+# "positive" or "negative" (`extract.course`).
+SEVERITY = "severity"
+DECHALLENGE = "dechallenge"
+RECHALLENGE = "rechallenge"
 
 
 class Record(BaseModel):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from extract.abbreviations import NONE, Abbreviations, abbreviations
 from extract.base import ExtractionResult
+from extract.course import CourseMatcher
 from extract.options import ExtractOptions
 from extract.rules.context import ContextMatcher
 from extract.rules.dose_patterns import dose_span, find_doses, plain
@@ -31,8 +32,11 @@ from pvkg import __version__
 from pvkg.errors import ConfigError
 from pvkg.options import ref
 from pvkg.records import (
+    DECHALLENGE,
     EXPANSION,
     ONSET,
+    RECHALLENGE,
+    SEVERITY,
     Assertion,
     AttributeValue,
     ExtractorInfo,
@@ -84,6 +88,7 @@ class RuleExtractor:
                 hint=f"give a term list ({ref(ExtractOptions, 'terms')})",
             )
         self.context = context or ContextMatcher()
+        self.course = CourseMatcher()
         self.relations = relations or RelationMatcher()
         self.morphology = Morphology() if morphology is True else morphology or None
         self.expand_abbreviations = expand_abbreviations
@@ -107,6 +112,7 @@ class RuleExtractor:
         mentions: list[Mention] = []
         problems: list[str] = []
         defined = abbreviations(text) if self.expand_abbreviations else NONE
+        statements: list[_Statement] = []
         for sentence in sentences(text):
             for window in _pieces(text, sentence, self.max_sentence_chars):
                 if window != sentence:
@@ -114,9 +120,10 @@ class RuleExtractor:
                 found = self._mentions(text, dose_text, window, defined)
                 mentions.extend(_as_mentions(found))
                 triples.extend(self._triples(note, found))
+                statements.extend(self._statements(text, found))
         return ExtractionResult(
             note_id=note.id,
-            triples=tuple(triples),
+            triples=tuple(_with_challenges(triples, statements)),
             mentions=tuple(mentions),
             returned_spans=len(mentions),
             problems=tuple(dict.fromkeys(problems)),
@@ -166,6 +173,35 @@ class RuleExtractor:
             and self.morphology.kind_of(words[0]) == "drug"
         )
 
+    def _with_course(self, text: str, found: _Sentence, times: list[TimeExpression]) -> _Sentence:
+        """The sentence's events with their severity (`SEVERITY`) and time to onset
+        (ISO-8601, `ONSET`: the time nearest the event, from its first drug) where stated."""
+        drug = found.drugs[0][1] if found.drugs else None
+        events = []
+        for tokens, event in found.events:
+            added: dict[str, AttributeValue] = {}
+            severity = self.course.severity(text, event.start)
+            if severity is not None:
+                added[SEVERITY] = severity
+            onset = (
+                time_to_onset(times, (drug.start, drug.end), (event.start, event.end))
+                if drug
+                else None
+            )
+            if onset is not None and onset.value is not None:
+                added[ONSET] = onset.value
+            if added:
+                event = event.model_copy(update={"attributes": {**event.attributes, **added}})
+            events.append((tokens, event))
+        return dataclasses.replace(found, events=events)
+
+    def _statements(self, text: str, found: _Sentence) -> list[_Statement]:
+        sentence = text[found.window.start : found.window.end]
+        drugs = frozenset(span.text.casefold() for _, span in found.drugs)
+        checks = ((DECHALLENGE, self.course.dechallenge), (RECHALLENGE, self.course.rechallenge))
+        return [_Statement(found.window.start, name, outcome, drugs)
+                for name, check in checks if (outcome := check(sentence)) is not None]  # fmt: skip
+
     def _triples(self, note: Note, found: _Sentence) -> list[Triple]:
         if not found.drugs:
             return []
@@ -184,7 +220,7 @@ class RuleExtractor:
         if found.events:
             times = find_times(note.text, start=found.window.start, end=found.window.end,
                                dates=False)  # fmt: skip
-            found = _with_onsets(found, times)
+            found = self._with_course(note.text, found, times)
         triples = []
         for index, (_, drug) in enumerate(found.drugs):
             doses = [found.doses[d][1] for d, owner in enumerate(owners) if owner == index]
@@ -230,20 +266,35 @@ class RuleExtractor:
                 yield triple(dose, None, "present", self.relations.rules.dose.confidence)
 
 
-def _with_onsets(found: _Sentence, times: list[TimeExpression]) -> _Sentence:
-    """The sentence's events with their time to onset (ISO-8601, `ONSET`) where the sentence
-    gives one: the time nearest the event, from its first drug."""
-    if not times or not found.drugs:
-        return found
-    drug = found.drugs[0][1]
-    events = []
-    for tokens, event in found.events:
-        onset = time_to_onset(times, (drug.start, drug.end), (event.start, event.end))
-        value = onset.value if onset is not None else None
-        if value is not None:
-            event = event.model_copy(update={"attributes": {**event.attributes, ONSET: value}})
-        events.append((tokens, event))
-    return dataclasses.replace(found, events=events)
+@dataclass(frozen=True)
+class _Statement:
+    """A sentence's dechallenge or rechallenge, and the drugs it names (casefolded)."""
+
+    start: int
+    name: str  # DECHALLENGE or RECHALLENGE
+    outcome: str
+    drugs: frozenset[str]
+
+
+def _with_challenges(triples: list[Triple], statements: list[_Statement]) -> Iterator[Triple]:
+    """Each triple's event with the dechallenge and rechallenge the note states about it: in
+    its own sentence or a later one that names its drug or no drug at all."""
+    for triple in triples:
+        event = triple.adverse_event
+        found = _challenges(triple, statements) if event is not None else {}
+        if event is None or not found:
+            yield triple
+            continue
+        attributes = {**found, **event.attributes}
+        updated = event.model_copy(update={"attributes": attributes})
+        yield triple.model_copy(update={"adverse_event": updated})
+
+
+def _challenges(triple: Triple, statements: list[_Statement]) -> dict[str, AttributeValue]:
+    start = (triple.evidence or triple.drug).start
+    drug = triple.drug.text.casefold()
+    return {s.name: s.outcome for s in statements
+            if s.start >= start and (not s.drugs or drug in s.drugs)}  # fmt: skip
 
 
 def _with_short_forms(

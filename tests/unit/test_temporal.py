@@ -41,6 +41,7 @@ def test_a_range_keeps_both_ends_and_offsets_point_into_the_text() -> None:
 def test_ages_and_a_lone_article_are_not_times() -> None:
     assert found("A 45-year-old man and a 7 year old boy.") == []
     assert found("She was seen in a day hospital.") == []
+    assert found("After the eighth and final dose.") == []  # not "eight h"
 
 
 def test_dates_are_read_against_the_notes_date() -> None:

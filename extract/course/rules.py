@@ -1,0 +1,100 @@
+"""Severity of an event mention, and dechallenge / rechallenge statements of a sentence.
+
+Severity is a listed word within `severity_reach_words` words before the event ("severe
+hepatitis", "a fatal, fulminant hepatitis"). A sentence states a dechallenge when it names
+withdrawal and improvement within `window_chars` of each other, in either order ("resolved
+after discontinuation", "the drug was stopped and the rash cleared"): positive, or negative
+when it names persistence instead ("persisted despite withdrawal"). A rechallenge is a
+re-exposure with a recurrence (positive) or with "no recurrence" (negative); the negative
+wording is looked for first because it contains the positive one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from pvkg.records import Record
+
+RULES_FILE = "course_rules.json"
+Severity = Literal["mild", "moderate", "severe", "life-threatening", "fatal"]
+Outcome = Literal["positive", "negative"]
+
+
+class CourseRules(Record):
+    version: int
+    window_chars: Annotated[int, Field(ge=1)] = 80
+    severity: dict[Severity, tuple[str, ...]]
+    severity_reach_words: Annotated[int, Field(ge=1)] = 3
+    withdrawal: str
+    improvement: str
+    persistence: str
+    re_exposure: str
+    recurrence: str
+    no_recurrence: str
+
+
+def load_course_rules(path: str | Path | None = None) -> CourseRules:
+    """The packaged rules, or the rule file `path`."""
+    from extract.rules.rules_data import load_rules  # here: extract.rules imports this module
+
+    if path is None:
+        path = Path(__file__).with_name(RULES_FILE)
+    return load_rules(CourseRules, RULES_FILE, path)
+
+
+class CourseMatcher:
+    def __init__(self, rules: CourseRules | None = None) -> None:
+        self.rules = rules = rules or load_course_rules()
+        words = {w.casefold(): level for level, ws in rules.severity.items() for w in ws}
+        self._severity_words = words
+        alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+        self._severity = re.compile(rf"\b({alternatives})\b", re.IGNORECASE)
+        gap = rf"[^.;]{{0,{rules.window_chars}}}"
+        self._dechallenge = {
+            "negative": _either(rules.persistence, rules.withdrawal, gap),
+            "positive": _either(rules.improvement, rules.withdrawal, gap),
+        }
+        # Most sentences name no withdrawal and no re-exposure: one search each rules them out.
+        self._withdrawn = re.compile(rf"\b(?:{rules.withdrawal})", re.IGNORECASE)
+        self._re_exposed = re.compile(rf"\b(?:{rules.re_exposure})", re.IGNORECASE)
+        self._rechallenge = {
+            "negative": _either(rules.no_recurrence, rules.re_exposure, gap),
+            "positive": _either(rules.recurrence, rules.re_exposure, gap),
+        }
+
+    def severity(self, text: str, start: int) -> Severity | None:
+        """The severity stated just before the event mention starting at `start`."""
+        before = text[max(0, start - 60) : start]
+        words = re.findall(r"[\w-]+", before)[-self.rules.severity_reach_words :]
+        for word in reversed(words):
+            level = self._severity_words.get(word.casefold())
+            if level is not None:
+                return level
+        inside = self._severity.match(text, start)
+        return self._severity_words[inside.group(1).casefold()] if inside else None
+
+    def dechallenge(self, sentence: str) -> Outcome | None:
+        if not self._withdrawn.search(sentence):
+            return None
+        return _first(self._dechallenge, sentence)
+
+    def rechallenge(self, sentence: str) -> Outcome | None:
+        if not self._re_exposed.search(sentence):
+            return None
+        return _first(self._rechallenge, sentence)
+
+
+def _either(first: str, second: str, gap: str) -> re.Pattern[str]:
+    a, b = f"(?:{first})", f"(?:{second})"
+    return re.compile(rf"\b{a}\b{gap}\b{b}|\b{b}{gap}\b{a}\b", re.IGNORECASE)
+
+
+def _first(patterns: dict[str, re.Pattern[str]], sentence: str) -> Outcome | None:
+    for outcome, pattern in patterns.items():
+        if pattern.search(sentence):
+            return outcome  # type: ignore[return-value]
+    return None
