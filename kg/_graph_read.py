@@ -58,7 +58,9 @@ RETURN r.id AS note_id, t.key AS triple_key, t.assertion AS assertion,
        t.dose_text AS dose_text, x.value AS dose_value, x.unit AS dose_unit,
        x.route AS dose_route, x.frequency AS dose_frequency,
        t.evidence_text AS evidence_text, t.evidence_start AS evidence_start,
-       t.evidence_end AS evidence_end
+       t.evidence_end AS evidence_end, t.time_to_onset AS time_to_onset,
+       t.severity AS severity, t.dechallenge AS dechallenge, t.rechallenge AS rechallenge,
+       t.naranjo AS naranjo, t.naranjo_category AS naranjo_category, t.who_umc AS who_umc
 ORDER BY note_id, triple_key
 """
 

@@ -61,7 +61,11 @@ TRIPLE = NodeTable(
      ("drug_text", "STRING"), ("drug_start", "INT64"), ("drug_end", "INT64"),
      ("event_text", "STRING"), ("event_start", "INT64"), ("event_end", "INT64"),
      ("dose_text", "STRING"), ("dose_start", "INT64"), ("dose_end", "INT64"),
-     ("evidence_text", "STRING"), ("evidence_start", "INT64"), ("evidence_end", "INT64")),
+     ("evidence_text", "STRING"), ("evidence_start", "INT64"), ("evidence_end", "INT64"),
+     # The event's course and the triple's causality (kg/causality.py), where stated.
+     ("time_to_onset", "STRING"), ("severity", "STRING"), ("dechallenge", "STRING"),
+     ("rechallenge", "STRING"), ("naranjo", "INT64"), ("naranjo_category", "STRING"),
+     ("who_umc", "STRING")),
 )  # fmt: skip
 NODE_TABLES = (REPORT, DRUG, EVENT, DOSE, TRIPLE)
 

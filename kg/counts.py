@@ -90,7 +90,10 @@ def _pair_rows(
 ) -> list[dict[str, Any]]:
     if options.mode == "causal":
         assertions = ALL_ASSERTIONS if options.all_assertions else COUNTED_ASSERTIONS
-        return store.run(cypher("causal_pair_counts"), {"assertions": list(assertions)})
+        if options.min_causality is None:
+            return store.run(cypher("causal_pair_counts"), {"assertions": list(assertions)})
+        params = {"assertions": list(assertions), "min_naranjo": options.min_causality}
+        return store.run(cypher("causal_pair_counts_min_naranjo"), params)
     params = {"all_assertions": options.all_assertions}
     if store.kind != "neo4j":
         return store.run(cypher("pair_counts"), params)

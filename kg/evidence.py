@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kg.counts import cypher
@@ -20,6 +20,7 @@ from kg.store import GraphStore
 from pvkg.errors import StoreError
 
 Pair = tuple[str, str]
+COURSE_FIELDS = ("time_to_onset", "dechallenge", "rechallenge", "naranjo", "who_umc")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class TripleEvidence:
     event: Mention
     dose: Mention | None
     sentence: Mention | None
+    # The event's course and causality as stored (kg/causality.py); None where not stated.
+    course: Mapping[str, str | int] = field(default_factory=dict)
 
     @property
     def counted(self) -> bool:
@@ -124,6 +127,7 @@ def _triple(row: Mapping[str, Any]) -> TripleEvidence:
         event=event,
         dose=_mention(row, "dose"),
         sentence=_mention(row, "evidence"),
+        course={name: row[name] for name in COURSE_FIELDS if row.get(name) is not None},
     )
 
 

@@ -64,10 +64,13 @@ class LadybugStore:
                 f"CREATE REL TABLE IF NOT EXISTS {rel.label}"
                 f"(FROM {rel.source} TO {rel.target}{columns})"
             )
-        # Cohort properties added after a store was first made (MEETS.quotes) join it here.
-        for rel in schema.PHENOTYPE_RELS:
-            for name, kind in rel.properties:
-                self._exec(f"ALTER TABLE {rel.label} ADD IF NOT EXISTS {name} {kind}")
+        # Properties added after a store was first made (Triple's causality, MEETS.quotes)
+        # join it here; ADD IF NOT EXISTS leaves the others alone.
+        added = [(schema.TRIPLE.label, schema.TRIPLE.properties[1:])]
+        added += [(rel.label, rel.properties) for rel in schema.PHENOTYPE_RELS]
+        for label, properties in added:
+            for name, kind in properties:
+                self._exec(f"ALTER TABLE {label} ADD IF NOT EXISTS {name} {kind}")
 
     def write_batch(self, batch: GraphBatch) -> WriteStats:
         new_keys = {

@@ -24,6 +24,7 @@ class CountOptions:
     all_assertions: bool = False
     stratum: str | None = None
     min_count: int = 1
+    min_causality: int | None = None  # causal mode: the smallest Naranjo score counted
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,19 @@ class SignalOptions:
         False, "Also count negated, speculated and family-history findings."
     )
     stratum: str | None = option(None, "Stratify expected counts by sex or age_group.")
+    min_causality: int | None = option(
+        None,
+        "Causal mode: count only extracted triples whose Naranjo score (from the note's time "
+        "to onset, dechallenge and rechallenge) is at least this.",
+    )
 
     def __post_init__(self) -> None:
         check_methods(self.methods)
+        if self.min_causality is not None and self.mode != "causal":
+            raise ConfigError(
+                f"{ref(SignalOptions, 'min_causality')} counts extracted triples only",
+                hint=f"add {ref(SignalOptions, 'mode')} causal",
+            )
         if self.min_count < 1:
             raise ConfigError(f"{ref(SignalOptions, 'min_count')} must be at least 1")
         if self.mode not in MODES:
@@ -66,4 +77,4 @@ class SignalOptions:
 
     def counting(self) -> CountOptions:
         """The count query: every pair (min_count 1), so EBGM's prior is fitted on all."""
-        return CountOptions(self.mode, self.all_assertions, self.stratum, 1)
+        return CountOptions(self.mode, self.all_assertions, self.stratum, 1, self.min_causality)

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg import _schema as schema
+from kg.causality import assess
 from pvkg.records import (
+    DECHALLENGE,
+    ONSET,
+    RECHALLENGE,
+    SEVERITY,
+    AttributeValue,
     CaseReport,
     Concept,
     NormalizedTriple,
@@ -177,7 +183,22 @@ def _triple_row(triple: Triple) -> Row:
     row |= _span_fields("event", triple.adverse_event)
     row |= _span_fields("dose", triple.dose)
     row |= _span_fields("evidence", triple.evidence)
+    return row | _course_fields(triple)
+
+
+def _course_fields(triple: Triple) -> Row:
+    attributes = triple.adverse_event.attributes if triple.adverse_event else {}
+    row: Row = {name: _text(attributes.get(name)) for name in (ONSET, SEVERITY, DECHALLENGE,
+                                                              RECHALLENGE)}  # fmt: skip
+    causality = assess(triple)
+    row["naranjo"] = causality.naranjo if causality else None
+    row["naranjo_category"] = causality.naranjo_category if causality else None
+    row["who_umc"] = causality.who_umc if causality else None
     return row
+
+
+def _text(value: AttributeValue) -> str | None:
+    return None if value is None else str(value)
 
 
 def first_code(concept: Concept, *vocabularies: str) -> str | None:

@@ -65,6 +65,13 @@ def _provenance(triple: TripleEvidence) -> str:
     ]
     if triple.confidence is not None:
         parts.append(f"confidence {triple.confidence:.2f}")
+    course = triple.course
+    if "naranjo" in course:
+        parts.append(f"Naranjo {course['naranjo']}, WHO-UMC {escape(str(course.get('who_umc')))}")
+    for name, label in (("time_to_onset", "onset"), ("dechallenge", "dechallenge"),
+                        ("rechallenge", "rechallenge")):  # fmt: skip
+        if name in course:
+            parts.append(f"{label} {escape(str(course[name]))}")
     if triple.sentence is None:
         parts.append("no evidence sentence stored")
     return f'<p class="prov">{" · ".join(parts)}</p>'
