@@ -8,6 +8,10 @@ Severity argument, whose class is read with the rules' own word lists (a Severit
 do not know, such as "acute", is counted as gold without a class). Predicted:
 `CourseMatcher.severity` at the Effect's start in the sentence. Detection P / R / F1 is over
 events (severity stated or not); class accuracy is over events where both have a class.
+
+Then the causality the graph would store (`kg.causality.assess`) for every triple the rule
+extractor finds in the ADE corpus with terms learned from both corpora, one PubMed
+abstract a note (its sentences joined), so that statements in later sentences reach it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from extract.course import CourseMatcher  # noqa: E402
-from loaders import ade_corpus  # noqa: E402
+from extract.rules import RuleExtractor  # noqa: E402
+from extract.rules.learn import learn_terms  # noqa: E402
+from kg.causality import assess  # noqa: E402
+from loaders import ade_corpus, phee  # noqa: E402
 
 
 def main() -> None:
@@ -78,6 +85,31 @@ def main() -> None:
             f"{name}: {len(texts)} sentences, dechallenge stated in {dechallenge}, "
             f"rechallenge in {rechallenge}: {dict(counts)}"
         )
+    causality_report(args.data)
+
+
+def causality_report(data: Path) -> None:
+    from pvkg.records import Note
+
+    documents = list(ade_corpus.iter_documents(data / "ade_corpus_v2"))
+    learned = learn_terms(documents + list(phee.iter_documents(data / "phee" / "phee.jsonl")))
+    rules = RuleExtractor(learned)
+    abstracts: dict[str, list[str]] = {}
+    for d in documents:
+        abstracts.setdefault(str(d.note.metadata["pmid"]), []).append(d.note.text)
+    who: Counter[str] = Counter()
+    naranjo: Counter[int] = Counter()
+    for pmid, texts in abstracts.items():
+        for triple in rules.extract(Note(id=pmid, text="\n".join(texts))).triples:
+            found = assess(triple)
+            if found is not None:
+                who[found.who_umc] += 1
+                naranjo[found.naranjo] += 1
+    total = sum(who.values())
+    print(
+        f"ADE corpus, {len(abstracts)} abstracts: {total} assessed triples; WHO-UMC "
+        f"{dict(who.most_common())}; Naranjo {dict(sorted(naranjo.items()))}"
+    )
 
 
 if __name__ == "__main__":
