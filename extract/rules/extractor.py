@@ -21,6 +21,7 @@ from extract.base import ExtractionResult
 from extract.course import CourseMatcher
 from extract.options import ExtractOptions
 from extract.rules.context import ContextMatcher
+from extract.rules.coreference import ANAPHOR, ANAPHOR_START, find_anaphor
 from extract.rules.dose_patterns import dose_span, find_doses, plain
 from extract.rules.lexicon import Lexicon, TermKind, TermSource
 from extract.rules.morphology import Morphology
@@ -113,13 +114,18 @@ class RuleExtractor:
         problems: list[str] = []
         defined = abbreviations(text) if self.expand_abbreviations else NONE
         statements: list[_Statement] = []
+        antecedent: Span | None = None
         for sentence in sentences(text):
             for window in _pieces(text, sentence, self.max_sentence_chars):
                 if window != sentence:
                     problems.append(f"sentence {sentence.start}:{sentence.end} was cut")
                 found = self._mentions(text, dose_text, window, defined)
                 mentions.extend(_as_mentions(found))
-                triples.extend(self._triples(note, found))
+                if found.drugs:
+                    antecedent = _sole_drug(found)
+                    triples.extend(self._triples(note, found))
+                elif found.events and antecedent is not None:
+                    triples.extend(self._anaphoric(note, _resolved(text, found, antecedent)))
                 statements.extend(self._statements(text, found))
         return ExtractionResult(
             note_id=note.id,
@@ -172,6 +178,14 @@ class RuleExtractor:
             and len(words) == 1
             and self.morphology.kind_of(words[0]) == "drug"
         )
+
+    def _anaphoric(self, note: Note, found: _Sentence) -> list[Triple]:
+        """Triples through a drug anaphor, where a relation pattern links it to the event:
+        the nearest-drug fallback is too weak a reason to reach into another sentence."""
+        if not found.drugs:
+            return []
+        fallback = self.relations.rules.fallback.confidence
+        return [t for t in self._triples(note, found) if t.confidence > fallback]
 
     def _with_course(self, text: str, found: _Sentence, times: list[TimeExpression]) -> _Sentence:
         """The sentence's events with their severity (`SEVERITY`) and time to onset
@@ -274,6 +288,24 @@ class _Statement:
     name: str  # DECHALLENGE or RECHALLENGE
     outcome: str
     drugs: frozenset[str]
+
+
+def _sole_drug(found: _Sentence) -> Span | None:
+    """The sentence's drug when it names one (however often), else None."""
+    names = {span.text.casefold() for _, span in found.drugs}
+    return found.drugs[-1][1] if len(names) == 1 else None
+
+
+def _resolved(text: str, found: _Sentence, antecedent: Span) -> _Sentence:
+    """The sentence with its drug anaphor, if it has one, standing for `antecedent`."""
+    where = find_anaphor(found.tokens.words)
+    if where is None:
+        return found
+    start = found.tokens.starts[where[0]]
+    end = found.tokens.ends[where[1] - 1]
+    attributes = {**antecedent.attributes, ANAPHOR: text[start:end], ANAPHOR_START: start}
+    drug = antecedent.model_copy(update={"attributes": attributes})
+    return dataclasses.replace(found, drugs=[(where, drug)])
 
 
 def _with_challenges(triples: list[Triple], statements: list[_Statement]) -> Iterator[Triple]:

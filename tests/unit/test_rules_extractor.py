@@ -10,6 +10,7 @@ import pytest
 
 from extract.rules import RuleExtractor, TermKind
 from extract.rules.context import ContextMatcher, load_context_rules
+from extract.rules.coreference import ANAPHOR
 from extract.rules.relations import load_relation_rules
 from extract.rules.tokens import fold
 from pvkg.errors import ConfigError
@@ -259,3 +260,17 @@ def test_an_event_carries_its_time_to_onset_when_the_sentence_gives_one(
     assert triple.adverse_event.attributes[ONSET] == "P4W"
     (untimed,) = run(rules, "She developed a rash after starting aspirin.")
     assert untimed.adverse_event is not None and ONSET not in untimed.adverse_event.attributes
+
+
+def test_a_drug_anaphor_attaches_the_event_to_the_drug_named_before(
+    rules: RuleExtractor,
+) -> None:
+    text = ("She was given aspirin for pain. A rash was caused by the drug. "
+            "Heparin and warfarin were stopped. Bleeding was caused by the agent.")  # fmt: skip
+    triples = run(rules, text)
+    resolved = [t for t in triples if ANAPHOR in t.drug.attributes]
+    assert [(t.drug.text, t.drug.start, t.adverse_event.text if t.adverse_event else None)
+            for t in resolved] == [("aspirin", 14, "rash")]  # fmt: skip
+    assert resolved[0].drug.attributes[ANAPHOR] == "the drug"
+    # "the agent" after two drugs is not guessed.
+    assert all(t.adverse_event is None or t.adverse_event.text != "Bleeding" for t in triples)
