@@ -57,6 +57,7 @@ app.command("train")(train_command)
 
 app.command("load")(graph.load)
 app.command("signals")(graph.signals)
+app.command("onset")(graph.onset)
 app.command("query")(graph.query)
 app.command("export")(graph.export)
 app.command("report")(report.report)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from kg.counts import pair_table
 from kg.disproportionality import Signal, compute_signal_table
+from kg.onset_signals import OnsetSignal
 from kg.options import SignalOptions, StoreOptions
 from kg.signal_table import SignalTable
 from kg.store import open_store
+from pvkg.errors import ConfigError
 
 
 def store_signals(
@@ -36,3 +38,36 @@ def store_signal_table(
     if output is not None:
         signals.write_csv(output)
     return signals
+
+
+def store_onset_signals(
+    connection: StoreOptions = StoreOptions(),
+    min_reports: int = 5,
+    output: str | Path | None = None,
+) -> list[OnsetSignal]:
+    """The Weibull shape test on the times to onset of every pair with enough reports
+    (`kg.onset_signals`), written to `output` (CSV) when given."""
+    import csv
+
+    from kg.onset_signals import onset_signals
+
+    if min_reports < 3:
+        raise ConfigError("a Weibull shape needs at least 3 onset times", hint="--min-reports 3")
+    graph = open_store(connection.store, user=connection.user, password=connection.password)
+    try:
+        found = onset_signals(graph, min_reports=min_reports)
+    finally:
+        graph.close()
+    if output is not None:
+        with Path(output).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(ONSET_COLUMNS)
+            for s in found:
+                writer.writerow([s.drug, s.event, s.reports, f"{s.median_days:.6g}",
+                                 f"{s.shape:.6g}", f"{s.shape_lo:.6g}", f"{s.shape_hi:.6g}",
+                                 f"{s.scale_days:.6g}", s.pattern, s.flagged])  # fmt: skip
+    return found
+
+
+ONSET_COLUMNS = ("drug", "event", "reports", "median_days", "shape", "shape_lo", "shape_hi",
+                 "scale_days", "pattern", "flagged")  # fmt: skip

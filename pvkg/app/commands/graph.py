@@ -103,6 +103,29 @@ def signals(
         err.print(f"wrote {len(results)} pairs to {output}")
 
 
+@from_options("connection", StoreOptions)
+def onset(
+    connection: StoreOptions,
+    min_reports: Annotated[int, typer.Option(help="Fewest reports with an onset time.")] = 5,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV to write.")] = None,
+) -> None:
+    """Time-to-onset signals: the Weibull shape test (Cornelius et al. 2012) on each pair's
+    stated times to onset, one a report; flagged when the shape's 95% interval excludes 1."""
+    from pvkg.app.signaling import store_onset_signals
+
+    found = store_onset_signals(connection, min_reports, output)
+    table = Table(title=f"{len(found)} drug–event pairs with onset times in {min_reports}+ reports")
+    for column in ("drug", "event", "reports", "median days", "shape (95% CI)", "pattern"):
+        table.add_column(column)
+    for s in found:
+        interval = f"{s.shape:.2f} ({s.shape_lo:.2f}–{s.shape_hi:.2f})"
+        pattern = f"{s.pattern}{' *' if s.flagged else ''}"
+        table.add_row(s.drug, s.event, str(s.reports), f"{s.median_days:.3g}", interval, pattern)
+    out.print(table)
+    if output is not None:
+        err.print(f"wrote {len(found)} pairs to {output}")
+
+
 def signal_table(rows: list[Signal], total: int) -> Table:
     table = Table(title=f"Top {len(rows)} of {total} drug–event pairs (counts are unique reports)")
     for column in ("drug", "event", "a", "expected", "prr", "ror", "ic025", "ebgm", "eb05"):
