@@ -3,7 +3,9 @@
 A term's precision is how often a match of it in the documents' text is annotated as that
 kind; terms below `min_precision` (words that are also everyday words or indications, say)
 and terms annotated fewer than `min_count` times are left out. A term annotated as both kinds
-takes its more frequent kind. Discontinuous mentions are skipped.
+takes its more frequent kind. Discontinuous mentions are skipped, and so are mentions of
+function words alone ("a" is a gold drug mention in the ADE corpus: as a term it made "a"
+a drug in every sentence).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from extract.rules.tokens import TokenTrie, fold, tokenize
 from pvkg.gold import FRAGMENTS, GoldDocument
 
 Key = tuple[str, ...]
+FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "by", "at", "as",
+    "is", "are", "was", "were", "be", "it", "this", "that", "these", "those", "no", "not",
+})  # fmt: skip
 
 
 def learn_terms(
@@ -43,6 +49,8 @@ def _annotated(
             kind = _term_kind(mention.kind)
             key = fold(mention.span.text)
             if kind is None or not key or FRAGMENTS in mention.span.attributes:
+                continue
+            if all(word in FUNCTION_WORDS for word in key):
                 continue
             kinds[key][kind] += 1
             surface[key][mention.span.text] += 1

@@ -106,3 +106,8 @@ def test_learned_terms_rank_by_count_and_drop_imprecise_ones() -> None:
     assert ("Pain", "adverse_event") not in precise
     assert ("captopril", "drug") in precise
     assert learn_terms(docs, min_count=2) == learned[:2]
+
+
+def test_mentions_of_function_words_alone_are_not_learned() -> None:
+    docs = [_doc("1", "A rash on a drug.", [("a", "drug"), ("rash", "adverse_event")])]
+    assert learn_terms(docs) == [("rash", "adverse_event")]
