@@ -46,6 +46,7 @@ class OnsetSignal:
     shape_lo: float
     shape_hi: float
     scale_days: float
+    days: tuple[float, ...] = ()  # the onset times tested, one a report, ascending
 
     @property
     def flagged(self) -> bool:
@@ -116,7 +117,8 @@ def onset_signals(
             continue
         days = sorted(by_report.values())
         shape, lo, hi, scale = weibull_shape(days)
-        found.append(OnsetSignal(drug, event, len(days), _median(days), shape, lo, hi, scale))
+        found.append(OnsetSignal(drug, event, len(days), _median(days), shape, lo, hi, scale,
+                                 tuple(days)))  # fmt: skip
     return sorted(found, key=lambda s: (not s.flagged, -s.reports, s.drug, s.event))
 
 

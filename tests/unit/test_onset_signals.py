@@ -12,6 +12,7 @@ from scipy.stats import weibull_min
 from kg.load import load
 from kg.onset_signals import onset_days, onset_signals, weibull_shape
 from kg.store import open_store
+from pvkg.app.reporting import write_report
 from pvkg.records import ONSET, ExtractorInfo, Span, Triple
 from tests.conftest import Cli
 
@@ -56,3 +57,7 @@ def test_early_onsets_are_flagged_from_the_store(tmp_path: Path, cli: Cli) -> No
     assert rows[0].startswith("drug,event,reports") and rows[1].endswith(",early,True")
     refused = cli("onset", "--store", tmp_path / "graph", "--min-reports", "2")
     assert refused.exit_code != 0 and "at least 3 onset times" in refused.stderr
+    page = write_report(tmp_path / "graph", tmp_path / "report.html").output.read_text()
+    section = page[page.index('<section id="onset">') :]
+    assert "<td>aspirin</td><td>Rash</td><td>10</td><td>1</td>" in section
+    assert section.count('class="m-ror"') == 10 and "<title>40 days</title>" in section

@@ -10,6 +10,7 @@ from datetime import datetime
 from kg.cohort_read import CohortSummary
 from kg.disproportionality import Signal, evans_signal
 from kg.evidence import PairEvidence
+from kg.onset_signals import OnsetSignal
 from kg.options import CountOptions
 
 EB05_THRESHOLD = 2.0
@@ -72,6 +73,7 @@ class ReportData:
     evidence: Sequence[tuple[Row, PairEvidence]]
     sentences_per_signal: int
     cohorts: Sequence[CohortSummary] = ()
+    onsets: Sequence[OnsetSignal] = ()
 
     @property
     def reports(self) -> int:

@@ -8,6 +8,7 @@ from html import escape
 from pvkg.app.reporting.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
 from pvkg.app.reporting.cohorts import cohort_section
 from pvkg.app.reporting.model import ReportData
+from pvkg.app.reporting.onset import onset_section
 from pvkg.app.reporting.plots import effect_plot, forest_plot
 from pvkg.app.reporting.sections import evidence_section
 from pvkg.app.reporting.table import signal_table
@@ -138,6 +139,7 @@ def _footer() -> str:
 def render(data: ReportData) -> str:
     """The report page as one HTML document."""
     cohorts = '<a href="#cohorts">Cohorts</a>' if data.cohorts else ""
+    cohorts += '<a href="#onset">Time to onset</a>' if data.onsets else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -150,6 +152,6 @@ def render(data: ReportData) -> str:
         '<a href="#effect">Effect vs. evidence</a><a href="#evidence">Evidence</a>'
         f"{cohorts}</nav></header>"
         f"<main>{_table_section(data)}{_plots_section(data)}{_evidence_section(data)}"
-        f"{cohort_section(data.cohorts)}</main>"
+        f"{onset_section(data.onsets)}{cohort_section(data.cohorts)}</main>"
         f"{_footer()}<script>{SCRIPT}</script></body></html>\n"
     )

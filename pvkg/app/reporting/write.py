@@ -13,6 +13,7 @@ from kg.cohort_read import cohort_summaries
 from kg.counts import pair_counts
 from kg.disproportionality import compute_signals
 from kg.evidence import pair_evidence
+from kg.onset_signals import onset_signals
 from kg.store import GraphStore, is_neo4j_uri, open_store
 from pvkg import __version__
 from pvkg.app.reporting.model import ReportData, Row, ranked
@@ -111,6 +112,7 @@ def _collect(graph: GraphStore, label: str, options: ReportOptions) -> ReportDat
         evidence=[(row, evidence[(row.signal.drug, row.signal.event)]) for row in with_evidence],
         sentences_per_signal=options.sentences_per_signal,
         cohorts=cohort_summaries(graph, limit=options.top),
+        onsets=onset_signals(graph, all_assertions=chosen.all_assertions),
     )
 
 
