@@ -5,9 +5,10 @@ and rechallenge (span attributes set by the extractor: `extract.course`,
 
 Only the Naranjo questions a note's text can answer are scored: did the event follow the
 drug (+2 when a time to onset is stated), did it improve when the drug was stopped (+1),
-did it reappear when the drug was given again (+2; -1 when it did not); the others (earlier
-reports, placebo, drug levels, dose response, alternative causes, objective evidence) count
-as "do not know" (0), so the score is a lower bound and "definite" (9+) is out of reach.
+did it reappear when the drug was given again (+2; -1 when it did not), were other causes
+excluded (+2, when the note says so); the others (earlier reports, placebo, drug levels,
+dose response, objective evidence) count as "do not know" (0), so the score is a lower
+bound.
 A negated, speculated or family finding is not assessed.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pvkg.records import DECHALLENGE, ONSET, RECHALLENGE, Triple
+from pvkg.records import ALTERNATIVES, DECHALLENGE, ONSET, RECHALLENGE, Triple
 
 NaranjoCategory = Literal["definite", "probable", "possible", "doubtful"]
 WhoUmcCategory = Literal["certain", "probable", "possible", "unlikely", "unassessable"]
@@ -48,6 +49,7 @@ def assess(triple: Triple) -> Causality | None:
     rechallenge = event.attributes.get(RECHALLENGE)
     score = 2 * timed + (dechallenge == "positive")
     score += {"positive": 2, "negative": -1}.get(str(rechallenge), 0)
+    score += 2 * (event.attributes.get(ALTERNATIVES) == "excluded")
     return Causality(score, naranjo_category(score), _who_umc(timed, dechallenge, rechallenge))
 
 

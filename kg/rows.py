@@ -16,6 +16,7 @@ from typing import Any
 from kg import _schema as schema
 from kg.causality import assess
 from pvkg.records import (
+    ALTERNATIVES,
     DECHALLENGE,
     ONSET,
     RECHALLENGE,
@@ -188,8 +189,8 @@ def _triple_row(triple: Triple) -> Row:
 
 def _course_fields(triple: Triple) -> Row:
     attributes = triple.adverse_event.attributes if triple.adverse_event else {}
-    row: Row = {name: _text(attributes.get(name)) for name in (ONSET, SEVERITY, DECHALLENGE,
-                                                              RECHALLENGE)}  # fmt: skip
+    names = (ONSET, SEVERITY, DECHALLENGE, RECHALLENGE, ALTERNATIVES)
+    row: Row = {name: _text(attributes.get(name)) for name in names}
     causality = assess(triple)
     row["naranjo"] = causality.naranjo if causality else None
     row["naranjo_category"] = causality.naranjo_category if causality else None

@@ -34,6 +34,8 @@ ONSET = "time_to_onset"
 SEVERITY = "severity"
 DECHALLENGE = "dechallenge"
 RECHALLENGE = "rechallenge"
+# "excluded" where the note says other causes were ruled out.
+ALTERNATIVES = "alternative_causes"
 
 
 class Record(BaseModel):

@@ -6,7 +6,8 @@ withdrawal and improvement within `window_chars` of each other, in either order 
 after discontinuation", "the drug was stopped and the rash cleared"): positive, or negative
 when it names persistence instead ("persisted despite withdrawal"). A rechallenge is a
 re-exposure with a recurrence (positive) or with "no recurrence" (negative); the negative
-wording is looked for first because it contains the positive one.
+wording is looked for first because it contains the positive one. A sentence may also say
+that other causes were excluded, which Naranjo's question on alternative causes scores.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class CourseRules(Record):
     re_exposure: str
     recurrence: str
     no_recurrence: str
+    alternatives_excluded: str
 
 
 def load_course_rules(path: str | Path | None = None) -> CourseRules:
@@ -58,6 +60,7 @@ class CourseMatcher:
             "negative": _either(rules.persistence, rules.withdrawal, gap),
             "positive": _either(rules.improvement, rules.withdrawal, gap),
         }
+        self._excluded = re.compile(rules.alternatives_excluded, re.IGNORECASE)
         # Most sentences name no withdrawal and no re-exposure: one search each rules them out.
         self._withdrawn = re.compile(rf"\b(?:{rules.withdrawal})", re.IGNORECASE)
         self._re_exposed = re.compile(rf"\b(?:{rules.re_exposure})", re.IGNORECASE)
@@ -81,6 +84,11 @@ class CourseMatcher:
         if not self._withdrawn.search(sentence):
             return None
         return _first(self._dechallenge, sentence)
+
+    def alternatives_excluded(self, sentence: str) -> bool:
+        """Whether the sentence says other causes were excluded ("Other causes of hepatitis
+        were ruled out", "no alternative explanation")."""
+        return self._excluded.search(sentence) is not None
 
     def rechallenge(self, sentence: str) -> Outcome | None:
         if not self._re_exposed.search(sentence):

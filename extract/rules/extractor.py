@@ -33,6 +33,7 @@ from pvkg import __version__
 from pvkg.errors import ConfigError
 from pvkg.options import ref
 from pvkg.records import (
+    ALTERNATIVES,
     DECHALLENGE,
     EXPANSION,
     ONSET,
@@ -213,8 +214,12 @@ class RuleExtractor:
         sentence = text[found.window.start : found.window.end]
         drugs = frozenset(span.text.casefold() for _, span in found.drugs)
         checks = ((DECHALLENGE, self.course.dechallenge), (RECHALLENGE, self.course.rechallenge))
-        return [_Statement(found.window.start, name, outcome, drugs)
+        at = found.window.start
+        said = [_Statement(at, name, outcome, drugs)
                 for name, check in checks if (outcome := check(sentence)) is not None]  # fmt: skip
+        if self.course.alternatives_excluded(sentence):
+            said.append(_Statement(at, ALTERNATIVES, "excluded", drugs))
+        return said
 
     def _triples(self, note: Note, found: _Sentence) -> list[Triple]:
         if not found.drugs:

@@ -55,3 +55,18 @@ def test_the_rule_extractor_puts_the_course_on_the_event() -> None:
     # A statement about aspirin says nothing about ibuprofen, and none comes after it.
     other = next(t for t in triples if t.drug.text == "Ibuprofen").adverse_event
     assert other is not None and DECHALLENGE not in other.attributes
+
+
+def test_other_causes_excluded_raise_the_naranjo_score() -> None:
+    from kg.causality import assess
+    from pvkg.records import ALTERNATIVES
+
+    rules = RuleExtractor([("isoniazid", "drug"), ("hepatitis", "adverse_event")])
+    text = ("Hepatitis developed 6 weeks after isoniazid was started. Other causes were "
+            "excluded. Isoniazid was stopped and the hepatitis resolved.")  # fmt: skip
+    (triple, *_) = rules.extract(Note(id="n", text=text)).triples
+    assert triple.adverse_event is not None
+    assert triple.adverse_event.attributes[ALTERNATIVES] == "excluded"
+    found = assess(triple)
+    assert found is not None and (found.naranjo, found.naranjo_category, found.who_umc) == (
+        5, "probable", "probable")  # fmt: skip
