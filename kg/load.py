@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from kg._schema import TRIPLE
+from kg.causality_graph import rescore
 from kg.rows import GraphBatch, add_case_report, add_triple
 from kg.store import BatchWriter, GraphStore, WriteStats
 from pvkg.batching import chunked
@@ -22,6 +24,7 @@ class LoadSummary:
     batches: int = 0
     nodes: int = 0
     rels: int = 0
+    rescored: int = 0  # triples whose Naranjo score the graph's other reports changed
 
 
 def batches(records: Iterable[Loadable], size: int = DEFAULT_BATCH_SIZE) -> Iterator[GraphBatch]:
@@ -54,8 +57,12 @@ def load(
     *,
     batch_size: int | None = None,
     on_batch: Callable[[int], None] | None = None,
+    rescore_causality: bool = True,
 ) -> LoadSummary:
-    """Write records in batches, one transaction each; re-running adds nothing.
+    """Write records in batches, one transaction each; re-running adds nothing. Then, when
+    triples were loaded, bring their Naranjo scores up to date with the graph's other
+    reports (`kg.causality_graph.rescore`, a pass over every assessed triple: a caller that
+    loads many small pieces turns it off and calls it once at the end).
 
     `batch_size` defaults to the store's; `on_batch` is called with the number of records
     of each batch written (for progress), as batches commit. A store that writes several
@@ -63,11 +70,15 @@ def load(
     batch commits whole, so re-running the load still resumes it.
     """
     summary = LoadSummary()
+    triples = False
     for batch, stats in write_batches(store, batches(records, batch_size or store.batch_size)):
         summary.records += batch.records
         summary.batches += 1
         summary.nodes += stats.nodes
         summary.rels += stats.rels
+        triples = triples or bool(batch.nodes[TRIPLE.label])
         if on_batch is not None:
             on_batch(batch.records)
+    if triples and rescore_causality:
+        summary.rescored = rescore(store)
     return summary

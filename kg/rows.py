@@ -192,7 +192,8 @@ def _course_fields(triple: Triple) -> Row:
     names = (ONSET, SEVERITY, DECHALLENGE, RECHALLENGE, ALTERNATIVES)
     row: Row = {name: _text(attributes.get(name)) for name in names}
     causality = assess(triple)
-    row["naranjo"] = causality.naranjo if causality else None
+    row["naranjo_text"] = row["naranjo"] = causality.naranjo if causality else None
+    row["other_reports"] = None  # set from the graph after the load (kg/causality_graph.py)
     row["naranjo_category"] = causality.naranjo_category if causality else None
     row["who_umc"] = causality.who_umc if causality else None
     return row

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from extract.base import ExtractionResult, Extractor
+from kg.causality_graph import rescore
 from kg.load import load
 from kg.options import SignalOptions, StoreOptions
 from kg.store import GraphStore, open_store
@@ -100,6 +101,7 @@ def run_pipeline(
                 ledger.add(note.id for note in batch)
                 if on_batch is not None:
                     on_batch(len(batch))
+        rescore(store)
     finally:
         store.close()
     summary.outputs = {"triples": options.output / TRIPLES,
@@ -180,7 +182,9 @@ def _run_batch(
             normalized.append(done)
     # Every note is a report, with or without triples: N counts them all.
     reports = [CaseReport(id=note.id, source="note") for note in batch]
-    loaded = load(store, [*reports, *normalized], batch_size=len(reports) + len(normalized) + 1)
+    # Causality is rescored against the graph once, after the last batch (run_pipeline).
+    loaded = load(store, [*reports, *normalized], batch_size=len(reports) + len(normalized) + 1,
+                  rescore_causality=False)  # fmt: skip
     files.triples.flush()
     files.normalized.flush()
     summary.nodes += loaded.nodes

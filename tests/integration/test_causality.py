@@ -30,19 +30,22 @@ def test_causality_is_stored_exported_and_counted(store: GraphStore, tmp_path: P
     rules = RuleExtractor([("aspirin", "drug"), ("ibuprofen", "drug"), ("rash", "adverse_event"),
                            ("hepatitis", "adverse_event")])  # fmt: skip
     triples = [t for note in NOTES for t in rules.extract(note).triples]
-    load(store, triples)
-    load(store, triples)  # a re-load changes nothing
+    first = load(store, triples)
+    again = load(store, triples)  # a re-load changes nothing
+    assert (first.rescored, again.rescored, again.nodes, again.rels) == (5, 0, 0, 0)
     rows = store.run(
         "MATCH (r:Report)-[:HAS_TRIPLE]->(t:Triple) RETURN r.id AS note, t.naranjo AS naranjo, "
         "t.who_umc AS who_umc, t.time_to_onset AS onset, t.dechallenge AS dechallenge, "
-        "t.severity AS severity ORDER BY note, naranjo"
+        "t.severity AS severity, t.other_reports AS other ORDER BY note, naranjo"
     )
-    # c1 names the rash three times: the first, with its time, dechallenge and rechallenge,
-    # is certain; the second has both statements but no time, the third the rechallenge only
-    # (statements reach back to earlier sentences, not forward).
-    assert [(r["note"], r["naranjo"], r["who_umc"]) for r in rows] == [
-        ("c1", 2, "possible"), ("c1", 3, "possible"), ("c1", 5, "certain"),
-        ("c2", 0, "unassessable"), ("c3", 2, "possible")]  # fmt: skip
+    # c1 names the rash three times: the first ("severe rash"), with its time, dechallenge
+    # and rechallenge, is certain; the second has both statements but no time, the third the
+    # rechallenge only (statements reach back to earlier sentences, not forward). Aspirin and
+    # rash are tied in two reports, c1 and c2: each such triple gains Naranjo's +1 for an
+    # earlier report.
+    assert [(r["note"], r["naranjo"], r["who_umc"], r["other"]) for r in rows] == [
+        ("c1", 3, "possible", 1), ("c1", 4, "possible", 1), ("c1", 5, "certain", 0),
+        ("c2", 1, "unassessable", 1), ("c3", 2, "possible", 0)]  # fmt: skip
     assert (rows[2]["onset"], rows[2]["dechallenge"], rows[2]["severity"]) == (
         "P3D", "positive", "severe")  # fmt: skip
 
