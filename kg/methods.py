@@ -7,7 +7,8 @@ from collections.abc import Collection
 
 from pvkg.errors import ConfigError
 
-METHODS = frozenset({"prr", "ror", "ror_exact", "ic", "ebgm"})
+# weibull: the time-to-onset shape test (kg/onset_signals.py), joined by pvkg signals.
+METHODS = frozenset({"prr", "ror", "ror_exact", "ic", "ebgm", "weibull"})
 DEFAULT_METHODS = ("prr", "ror", "ic", "ebgm")
 
 

@@ -47,7 +47,9 @@ class SignalOptions:
     keeps pairs with at least `min_count` reports (EBGM's prior still sees every pair)."""
 
     methods: tuple[str, ...] = option(
-        DEFAULT_METHODS, "Comma-separated: prr, ror, ror_exact, ic, ebgm.", flag="--method"
+        DEFAULT_METHODS,
+        "Comma-separated: prr, ror, ror_exact, ic, ebgm, weibull (time-to-onset shape test).",
+        flag="--method",
     )
     min_count: int = option(1, "Smallest a (reports) to keep.")
     mode: Mode = option(

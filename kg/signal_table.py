@@ -18,6 +18,7 @@ SIGNAL_COLUMNS: tuple[str, ...] = (
     "drug", "event", "a", "b", "c", "d", "expected",
     "prr", "prr_lo", "prr_hi", "chi2", "ror", "ror_lo", "ror_hi",
     "ic", "ic025", "ebgm", "eb05", "eb95",
+    "onset_reports", "weibull_shape", "weibull_lo", "weibull_hi",
 )  # fmt: skip
 
 
@@ -44,6 +45,10 @@ class Signal:
     ebgm: float | None = None
     eb05: float | None = None
     eb95: float | None = None
+    onset_reports: int | None = None
+    weibull_shape: float | None = None
+    weibull_lo: float | None = None
+    weibull_hi: float | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kg.counts import pair_table
 from kg.disproportionality import Signal, compute_signal_table
-from kg.onset_signals import OnsetSignal
+from kg.onset_signals import OnsetSignal, onset_signals
 from kg.options import SignalOptions, StoreOptions
 from kg.signal_table import SignalTable
 from kg.store import open_store
@@ -32,12 +32,29 @@ def store_signal_table(
     graph = open_store(connection.store, user=connection.user, password=connection.password)
     try:
         pairs = pair_table(graph, options.counting())
+        onsets = onset_signals(graph, min_reports=3) if "weibull" in options.methods else None
     finally:
         graph.close()
     signals = compute_signal_table(pairs, methods=options.methods, min_count=options.min_count)
+    if onsets is not None:
+        _join_onsets(signals, onsets)
     if output is not None:
         signals.write_csv(output)
     return signals
+
+
+def _join_onsets(signals: SignalTable, onsets: list[OnsetSignal]) -> None:
+    """The shape test's columns for the pairs it could test (3+ reports with an onset
+    time); empty (None) elsewhere."""
+    import numpy as np
+
+    by_pair = {(s.drug, s.event): s for s in onsets}
+    found = [by_pair.get(pair) for pair in zip(signals.drug, signals.event, strict=True)]
+    for column, field in (("onset_reports", "reports"), ("weibull_shape", "shape"),
+                          ("weibull_lo", "shape_lo"), ("weibull_hi", "shape_hi")):  # fmt: skip
+        signals.columns[column] = np.array(
+            [None if s is None else getattr(s, field) for s in found], dtype=object
+        )
 
 
 def store_onset_signals(

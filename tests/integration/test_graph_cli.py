@@ -48,6 +48,7 @@ def test_signals_csv_has_the_documented_columns(cli: Cli, loaded: Path, tmp_path
     assert list(rows[0]) == [
         "drug", "event", "a", "b", "c", "d", "expected", "prr", "prr_lo", "prr_hi", "chi2",
         "ror", "ror_lo", "ror_hi", "ic", "ic025", "ebgm", "eb05", "eb95",
+        "onset_reports", "weibull_shape", "weibull_lo", "weibull_hi",
     ]  # fmt: skip
     aspirin_nausea = next(r for r in rows if (r["drug"], r["event"]) == ("ASPIRIN", "NAUSEA"))
     # 4 good reports: aspirin in 1,2; nausea in 1,2,6 -> a=2, b=0, c=1, d=1.

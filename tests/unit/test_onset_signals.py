@@ -57,6 +57,13 @@ def test_early_onsets_are_flagged_from_the_store(tmp_path: Path, cli: Cli) -> No
     assert rows[0].startswith("drug,event,reports") and rows[1].endswith(",early,True")
     refused = cli("onset", "--store", tmp_path / "graph", "--min-reports", "2")
     assert refused.exit_code != 0 and "at least 3 onset times" in refused.stderr
+    signals = cli("signals", "--store", tmp_path / "graph", "--method", "prr,weibull",
+                  "-o", tmp_path / "signals.csv")  # fmt: skip
+    assert signals.exit_code == 0, signals.stderr
+    header, row = (tmp_path / "signals.csv").read_text().splitlines()[:2]
+    values = dict(zip(header.split(","), row.split(","), strict=True))
+    assert values["onset_reports"] == "10" and float(values["weibull_hi"]) < 1
+    assert values["eb05"] == ""  # not asked for
     page = write_report(tmp_path / "graph", tmp_path / "report.html").output.read_text()
     section = page[page.index('<section id="onset">') :]
     assert "<td>aspirin</td><td>Rash</td><td>10</td><td>1</td>" in section

@@ -6,6 +6,7 @@ import math
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,7 +82,7 @@ def test_numbers_show_three_digits_and_sort_as_javascript_numbers() -> None:
     ]  # fmt: skip
 
 
-def signal(drug: str, event: str, a: int, **measures: float) -> Signal:
+def signal(drug: str, event: str, a: int, **measures: Any) -> Signal:
     return Signal(drug=drug, event=event, a=a, b=1, c=2, d=90, expected=0.5, **measures)
 
 
