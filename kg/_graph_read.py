@@ -60,7 +60,7 @@ RETURN r.id AS note_id, t.key AS triple_key, t.assertion AS assertion,
        t.evidence_text AS evidence_text, t.evidence_start AS evidence_start,
        t.evidence_end AS evidence_end, t.time_to_onset AS time_to_onset,
        t.severity AS severity, t.dechallenge AS dechallenge, t.rechallenge AS rechallenge,
-       t.alternative_causes AS alternative_causes,
+       t.alternative_causes AS alternative_causes, t.outcome AS outcome,
        t.naranjo AS naranjo, t.naranjo_category AS naranjo_category, t.who_umc AS who_umc
 ORDER BY note_id, triple_key
 """

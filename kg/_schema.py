@@ -64,7 +64,8 @@ TRIPLE = NodeTable(
      ("evidence_text", "STRING"), ("evidence_start", "INT64"), ("evidence_end", "INT64"),
      # The event's course and the triple's causality (kg/causality.py), where stated.
      ("time_to_onset", "STRING"), ("severity", "STRING"), ("dechallenge", "STRING"),
-     ("rechallenge", "STRING"), ("alternative_causes", "STRING"), ("naranjo_text", "INT64"),
+     ("rechallenge", "STRING"), ("alternative_causes", "STRING"), ("outcome", "STRING"),
+     ("naranjo_text", "INT64"),
      ("other_reports", "INT64"), ("naranjo", "INT64"), ("naranjo_category", "STRING"),
      ("who_umc", "STRING")),
 )  # fmt: skip

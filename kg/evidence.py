@@ -20,7 +20,7 @@ from kg.store import GraphStore
 from pvkg.errors import StoreError
 
 Pair = tuple[str, str]
-COURSE_FIELDS = ("time_to_onset", "dechallenge", "rechallenge", "naranjo", "who_umc")
+COURSE_FIELDS = ("time_to_onset", "dechallenge", "rechallenge", "outcome", "naranjo", "who_umc")
 
 
 @dataclass(frozen=True)

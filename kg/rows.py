@@ -19,6 +19,7 @@ from pvkg.records import (
     ALTERNATIVES,
     DECHALLENGE,
     ONSET,
+    OUTCOME,
     RECHALLENGE,
     SEVERITY,
     AttributeValue,
@@ -189,7 +190,7 @@ def _triple_row(triple: Triple) -> Row:
 
 def _course_fields(triple: Triple) -> Row:
     attributes = triple.adverse_event.attributes if triple.adverse_event else {}
-    names = (ONSET, SEVERITY, DECHALLENGE, RECHALLENGE, ALTERNATIVES)
+    names = (ONSET, SEVERITY, DECHALLENGE, RECHALLENGE, ALTERNATIVES, OUTCOME)
     row: Row = {name: _text(attributes.get(name)) for name in names}
     causality = assess(triple)
     row["naranjo_text"] = row["naranjo"] = causality.naranjo if causality else None

@@ -36,6 +36,9 @@ DECHALLENGE = "dechallenge"
 RECHALLENGE = "rechallenge"
 # "excluded" where the note says other causes were ruled out.
 ALTERNATIVES = "alternative_causes"
+# The case's outcome where the note states it: "fatal", "not recovered", "recovered with
+# sequelae", "recovered", "recovering".
+OUTCOME = "outcome"
 
 
 class Record(BaseModel):

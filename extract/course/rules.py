@@ -23,6 +23,10 @@ from pvkg.records import Record
 RULES_FILE = "course_rules.json"
 Severity = Literal["mild", "moderate", "severe", "life-threatening", "fatal"]
 Outcome = Literal["positive", "negative"]
+# A case's outcome, worst first: the first that a sentence states wins.
+CaseOutcome = Literal[
+    "fatal", "not recovered", "recovered with sequelae", "recovered", "recovering"
+]
 
 
 class CourseRules(Record):
@@ -37,6 +41,7 @@ class CourseRules(Record):
     recurrence: str
     no_recurrence: str
     alternatives_excluded: str
+    outcomes: dict[CaseOutcome, str]
 
 
 def load_course_rules(path: str | Path | None = None) -> CourseRules:
@@ -61,6 +66,8 @@ class CourseMatcher:
             "positive": _either(rules.improvement, rules.withdrawal, gap),
         }
         self._excluded = re.compile(rules.alternatives_excluded, re.IGNORECASE)
+        self._outcomes = [(name, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE))
+                          for name, pattern in rules.outcomes.items()]  # fmt: skip
         # Most sentences name no withdrawal and no re-exposure: one search each rules them out.
         self._withdrawn = re.compile(rf"\b(?:{rules.withdrawal})", re.IGNORECASE)
         self._re_exposed = re.compile(rf"\b(?:{rules.re_exposure})", re.IGNORECASE)
@@ -89,6 +96,10 @@ class CourseMatcher:
         """Whether the sentence says other causes were excluded ("Other causes of hepatitis
         were ruled out", "no alternative explanation")."""
         return self._excluded.search(sentence) is not None
+
+    def outcome(self, sentence: str) -> CaseOutcome | None:
+        """The worst outcome the sentence states ("the patient died", "recovered fully")."""
+        return next((name for name, pattern in self._outcomes if pattern.search(sentence)), None)
 
     def rechallenge(self, sentence: str) -> Outcome | None:
         if not self._re_exposed.search(sentence):

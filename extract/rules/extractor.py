@@ -37,6 +37,7 @@ from pvkg.records import (
     DECHALLENGE,
     EXPANSION,
     ONSET,
+    OUTCOME,
     RECHALLENGE,
     SEVERITY,
     Assertion,
@@ -219,6 +220,9 @@ class RuleExtractor:
                 for name, check in checks if (outcome := check(sentence)) is not None]  # fmt: skip
         if self.course.alternatives_excluded(sentence):
             said.append(_Statement(at, ALTERNATIVES, "excluded", drugs))
+        case_outcome = self.course.outcome(sentence)
+        if case_outcome is not None:
+            said.append(_Statement(at, OUTCOME, case_outcome, drugs))
         return said
 
     def _triples(self, note: Note, found: _Sentence) -> list[Triple]:

@@ -13,4 +13,5 @@ RETURN drug.key AS drug_key, event.key AS event_key, r.id AS report_id, t.key AS
        t.dose_text AS dose_text, t.dose_start AS dose_start,
        t.evidence_text AS evidence_text, t.evidence_start AS evidence_start,
        t.time_to_onset AS time_to_onset, t.dechallenge AS dechallenge,
-       t.rechallenge AS rechallenge, t.naranjo AS naranjo, t.who_umc AS who_umc;
+       t.rechallenge AS rechallenge, t.outcome AS outcome, t.naranjo AS naranjo,
+       t.who_umc AS who_umc;

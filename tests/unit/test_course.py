@@ -33,6 +33,20 @@ def test_dechallenge_and_rechallenge(
         dechallenge, rechallenge)  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("sentence", "outcome"),
+    [
+        ("Despite treatment the patient died of liver failure.", "fatal"),
+        ("The neuropathy was irreversible.", "not recovered"),
+        ("She recovered fully within a month.", "recovered"),
+        ("He was slowly improving at discharge.", "recovering"),
+        ("The rash appeared on day 3.", None),
+    ],
+)
+def test_the_case_outcome(course: CourseMatcher, sentence: str, outcome: str | None) -> None:
+    assert course.outcome(sentence) == outcome
+
+
 def test_severity_is_the_word_just_before_the_event(course: CourseMatcher) -> None:
     text = "She developed a severe, fulminant hepatitis and a mild rash; fatal agranulocytosis."
     at = text.index

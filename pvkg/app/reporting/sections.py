@@ -69,7 +69,7 @@ def _provenance(triple: TripleEvidence) -> str:
     if "naranjo" in course:
         parts.append(f"Naranjo {course['naranjo']}, WHO-UMC {escape(str(course.get('who_umc')))}")
     for name, label in (("time_to_onset", "onset"), ("dechallenge", "dechallenge"),
-                        ("rechallenge", "rechallenge")):  # fmt: skip
+                        ("rechallenge", "rechallenge"), ("outcome", "outcome")):  # fmt: skip
         if name in course:
             parts.append(f"{label} {escape(str(course[name]))}")
     if triple.sentence is None:
