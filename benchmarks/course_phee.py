@@ -85,6 +85,8 @@ def main() -> None:
             f"{name}: {len(texts)} sentences, dechallenge stated in {dechallenge}, "
             f"rechallenge in {rechallenge}: {dict(counts)}"
         )
+        outcomes = Counter(o for t in texts if (o := course.outcome(t)) is not None)
+        print(f"{name}: outcome stated in {sum(outcomes.values())} sentences: {dict(outcomes)}")
     causality_report(args.data)
 
 
