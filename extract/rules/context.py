@@ -48,6 +48,7 @@ class ContextRule(Record):
     direction: Direction = "forward"
     max_scope_tokens: Annotated[int, Field(ge=1)] | None = None
     ends: tuple[Axis, ...] | None = None
+    also: tuple[Axis, ...] = ()  # further axes its scope sets ("family history": historical)
 
     def ends_scope_of(self, axis: str) -> bool:
         if self.ends is None:
@@ -148,12 +149,13 @@ class ContextMatcher:
     def _found(
         event: tuple[int, int], scopes: Sequence[tuple[ContextRule, tuple[int, int]]]
     ) -> dict[str, ContextRule]:
-        """The categories whose scope covers the event, each with its first rule."""
+        """The axes whose scope covers the event, each with its first rule."""
         first, stop = event
         found: dict[str, ContextRule] = {}
         for rule, (lo, hi) in scopes:
             if first < hi and stop > lo:
-                found.setdefault(rule.category, rule)
+                for axis in (rule.category, *rule.also):
+                    found.setdefault(axis, rule)
         return found
 
     def _label(self, found: dict[str, ContextRule]) -> tuple[Assertion, ContextRule | None]:

@@ -74,3 +74,19 @@ def test_history_sections_reach_down_a_list_and_recent_ends_a_history() -> None:
     assert historical("Status post liver transplant.", "liver transplant")
     # A two-day history is the present illness, not the past.
     assert not historical("She has a two-day history of fever.", "fever")
+
+
+def test_family_history_is_history_too_and_old_findings_are_old() -> None:
+    asserter = MentionAsserter()
+
+    def axes(text: str, word: str) -> dict[str, bool]:
+        start = text.index(word)
+        return dict(asserter.assert_span(text, Span(text=word, start=start,
+                                                    end=start + len(word)))[1])  # fmt: skip
+
+    family = axes("Family history of colon cancer.", "colon cancer")
+    assert family["family"] and family["historical"]
+    assert axes("An old rib fracture is seen.", "rib fracture")["historical"]
+    assert not axes("A 45-year-old man with a rib fracture.", "man")["historical"]
+    assert axes("Given his coronary artery disease history, we admitted him.",
+                "coronary artery disease")["historical"]  # fmt: skip
