@@ -165,8 +165,8 @@ def _duration(m: re.Match[str]) -> TimeExpression | None:
 def _days(text: str) -> Iterator[TimeExpression]:
     for m in _DAY.finditer(text):
         if m.group("n"):
-            where = (m.start("core"), m.end("core"), m.group("core"), "day")
-            yield TimeExpression(*where, f"P{int(m.group('n'))}D")  # type: ignore[arg-type]
+            value = f"P{int(m.group('n'))}D"
+            yield TimeExpression(m.start("core"), m.end("core"), m.group("core"), "day", value)
             continue
         word = m.group("ord").lower()
         n = ORDINALS.get(word) or int(re.sub(r"\D", "", word))
@@ -176,9 +176,8 @@ def _days(text: str) -> Iterator[TimeExpression]:
 
 def _qualitative(text: str) -> Iterator[TimeExpression]:
     for m in _QUALITATIVE.finditer(text):
-        name = "duration" if m.group("duration") else "elapsed"
-        kind: TimeKind = "duration" if name == "duration" else "elapsed"
-        yield TimeExpression(m.start(name), m.end(name), m.group(name), kind)
+        kind: TimeKind = "duration" if m.group("duration") else "elapsed"
+        yield TimeExpression(m.start(kind), m.end(kind), m.group(kind), kind)
 
 
 def _dates(text: str, note_date: date | None) -> Iterator[TimeExpression]:

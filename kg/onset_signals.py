@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from kg.counts import ALL_ASSERTIONS, COUNTED_ASSERTIONS
 from kg.store import GraphStore
 
 MIN_REPORTS = 5  # fewer onset times give an interval too wide to say anything
@@ -101,9 +103,7 @@ def onset_signals(
 ) -> list[OnsetSignal]:
     """Every drug-event pair with onset times in at least `min_reports` reports (one a
     report: the earliest), with its Weibull shape test; flagged pairs first."""
-    assertions = ["present", "historical"]
-    if all_assertions:
-        assertions += ["negated", "speculated", "family"]
+    assertions = list(ALL_ASSERTIONS if all_assertions else COUNTED_ASSERTIONS)
     earliest: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for row in store.run(_ONSETS, {"assertions": assertions}):
         onset = onset_days(str(row["onset"]))
@@ -117,11 +117,6 @@ def onset_signals(
             continue
         days = sorted(by_report.values())
         shape, lo, hi, scale = weibull_shape(days)
-        found.append(OnsetSignal(drug, event, len(days), _median(days), shape, lo, hi, scale,
-                                 tuple(days)))  # fmt: skip
+        found.append(OnsetSignal(drug, event, len(days), statistics.median(days), shape, lo, hi,
+                                 scale, tuple(days)))  # fmt: skip
     return sorted(found, key=lambda s: (not s.flagged, -s.reports, s.drug, s.event))
-
-
-def _median(values: Sequence[float]) -> float:
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
