@@ -2,7 +2,7 @@
 
     flock /tmp/pvkg-bench.lock .venv/bin/python benchmarks/ade_cv.py --protocol anchor \\
         --folds 10 --fold 1 --results ade_cv.jsonl [--base-model all-mpnet-base-v2] \\
-        [--epochs N] [--max-minutes 55] [--threads 2] [--device cpu]
+        [--epochs N] [--max-minutes 55] [--threads 2] [--device cpu] [--precision auto]
     .venv/bin/python benchmarks/ade_cv.py --protocol fixed [--sentences all] --results FILE
     .venv/bin/python benchmarks/ade_cv.py --summarize ade_cv.jsonl
     .venv/bin/python benchmarks/ade_cv.py --smoke

@@ -3,7 +3,7 @@ it on the held-back parts beside the rules.
 
     flock /tmp/pvkg-bench.lock .venv/bin/python benchmarks/finetune_encoder.py \\
         [--data ../shared/data] [--base-model all-mpnet-base-v2] [--epochs N] \\
-        [--max-minutes 55] [--threads 2] [--device cpu] [--output DIR]
+        [--max-minutes 55] [--threads 2] [--device cpu] [--precision auto] [--output DIR]
 
 The split is extraction_quality.py's (`split_documents`, default seed, test fraction 0.3,
 by PubMed id). `extract.finetune.train_model` trains the packaged all-MiniLM-L6-v2
@@ -128,6 +128,7 @@ def add_train_arguments(parser: argparse.ArgumentParser, *, max_minutes: float) 
     parser.add_argument("--max-minutes", type=float, default=max_minutes)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--precision", default="auto", help="auto, float32 or bfloat16")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="training seed")
     parser.add_argument("--max-train-documents", type=int, default=None)
     parser.add_argument("--max-validation-documents", type=int, default=None)
@@ -149,6 +150,7 @@ def train(
         learning_rate=args.learning_rate,
         threads=args.threads,
         device=args.device,
+        precision=args.precision,
         seed=args.seed,
         max_minutes=args.max_minutes,
         max_train_documents=args.max_train_documents,

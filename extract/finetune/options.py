@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from extract.precision import PRECISIONS, Precision
 from pvkg.errors import ConfigError
 from pvkg.options import option, ref
 
@@ -55,6 +56,12 @@ class TrainOptions:
     seed: int = _train(DEFAULT_SEED, "Random seed (split, sampling, initialisation).")
     device: str | None = _train(None, "cpu or cuda; default: cuda when present.")
     threads: int | None = _train(None, "CPU threads for torch.")
+    precision: Precision = _train(
+        "auto",
+        "Encoder: arithmetic of training steps, auto (bfloat16 mixed precision where the "
+        "CPU or GPU computes it natively, else float32), float32 or bfloat16; the weights "
+        "stay float32.",
+    )
     max_minutes: float | None = _train(None, "Stop after this long, keeping the best epoch.")
     max_train_documents: int | None = _train(
         None, "Train on a seeded sample of this many documents."
@@ -74,6 +81,11 @@ class TrainOptions:
             raise ConfigError(
                 f"{ref(TrainOptions, 'quantize')} must be one of {', '.join(QUANTIZE)}, "
                 f"not {self.quantize!r}"
+            )
+        if self.precision not in PRECISIONS:
+            raise ConfigError(
+                f"{ref(TrainOptions, 'precision')} must be one of {', '.join(PRECISIONS)}, "
+                f"not {self.precision!r}"
             )
         if not 0.0 < self.validation_fraction < 1.0:
             raise ConfigError(

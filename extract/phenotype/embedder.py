@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from extract.phenotype.dtypes import EMBEDDING_DTYPES, EmbeddingDtype
+from extract.precision import Precision, resolve_precision
 from pvkg.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 HF_HINT = "pip install 'pvkg[hf]'"
 MAX_TOKENS = 128
-# CPU flags of native bfloat16 matrix arithmetic (x86 AVX-512 BF16, AMX; Arm BF16).
-_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "bf16"})
 
 
 class SentenceEncoder:
@@ -35,7 +33,7 @@ class SentenceEncoder:
         *,
         device: str = "cpu",
         batch_size: int = 32,
-        dtype: EmbeddingDtype = "auto",
+        dtype: Precision = "auto",
     ) -> None:
         try:
             import torch
@@ -48,7 +46,7 @@ class SentenceEncoder:
         self.name = base_model_name(model, folder)
         self._torch = torch
         self._tokenizer: Any = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        self.dtype = resolve_dtype(dtype, device)
+        self.dtype = resolve_precision(dtype, device)
         model_dtype = getattr(torch, self.dtype)
         loaded = AutoModel.from_pretrained(folder, local_files_only=True)
         self._model: Any = loaded.to(device=device, dtype=model_dtype)
@@ -79,33 +77,3 @@ class SentenceEncoder:
         pooled = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         unit = torch.nn.functional.normalize(pooled.float(), dim=1)
         return unit.cpu().numpy()  # type: ignore[no-any-return]
-
-
-def resolve_dtype(dtype: EmbeddingDtype, device: str) -> Literal["float32", "bfloat16"]:
-    """ "auto" is bfloat16 where the hardware computes it natively, else float32: emulated
-    bfloat16 is slower than float32."""
-    if dtype not in EMBEDDING_DTYPES:
-        raise ConfigError(
-            f"unknown embedding dtype {dtype!r}",
-            hint=f"choose one of {', '.join(EMBEDDING_DTYPES)}",
-        )
-    if dtype != "auto":
-        return dtype
-    if device.startswith("cuda"):
-        import torch
-
-        return "bfloat16" if torch.cuda.is_bf16_supported() else "float32"
-    return "bfloat16" if device == "cpu" and _cpu_flags() & _BF16_FLAGS else "float32"
-
-
-def _cpu_flags() -> frozenset[str]:
-    """The CPU's feature flags (Linux /proc/cpuinfo); empty where it cannot be read."""
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return frozenset()
-    for line in text.splitlines():
-        name, _, value = line.partition(":")
-        if name.strip() in ("flags", "Features"):
-            return frozenset(value.split())
-    return frozenset()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from extract.llm.options import LLMOptions
-from extract.phenotype.dtypes import EMBEDDING_DTYPES, EmbeddingDtype
+from extract.precision import PRECISIONS, Precision
 from pvkg.errors import ConfigError
 from pvkg.options import option, ref
 
@@ -58,7 +58,7 @@ class PhenotypeOptions:
     embedding_model: str | None = option(
         None, "Sentence-embedding model folder; default the packaged all-MiniLM-L6-v2."
     )
-    embedding_dtype: EmbeddingDtype = option(
+    embedding_dtype: Precision = option(
         "auto",
         "Precision of the sentence-embedding model: auto (bfloat16 where the CPU or GPU "
         "computes it natively, else float32), float32 or bfloat16.",
@@ -69,8 +69,8 @@ class PhenotypeOptions:
     def __post_init__(self) -> None:
         if self.judge not in JUDGES:
             raise ConfigError(f"{ref(PhenotypeOptions, 'judge')} must be rules or llm")
-        if self.embedding_dtype not in EMBEDDING_DTYPES:
-            choices = ", ".join(EMBEDDING_DTYPES)
+        if self.embedding_dtype not in PRECISIONS:
+            choices = ", ".join(PRECISIONS)
             raise ConfigError(
                 f"{ref(PhenotypeOptions, 'embedding_dtype')} must be one of {choices}"
             )

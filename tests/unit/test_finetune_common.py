@@ -99,6 +99,7 @@ def test_card_rejects_unknown_fields_and_a_missing_folder(tmp_path: Path) -> Non
         ({"validation_fraction": 1.0}, "not between 0 and 1"),
         ({"epochs": 0}, "epochs must be at least 1"),
         ({"patience": 0}, "patience must be at least 1"),
+        ({"precision": "float16"}, "precision` must be one of auto, float32, bfloat16"),
     ],
 )
 def test_options_are_checked(changes: dict[str, object], message: str) -> None:

@@ -20,6 +20,7 @@ from extract.finetune.encoder.pieces import Piece, note_pieces
 from extract.finetune.encoder.spans import enumerate_spans, piece_words, token_range
 from extract.finetune.encoder.storage import CONFIG_FILE, ENCODER_DIR, HEADS_FILE
 from extract.finetune.encoder.trainer import TYPES
+from extract.precision import resolve_precision
 from loaders import ade_corpus
 from pvkg import __version__
 from pvkg.errors import ConfigError
@@ -121,6 +122,7 @@ def test_the_model_and_its_card_are_saved(
     assert card.hyperparameters["learning_rate"] == 5e-3
     assert str(card.hyperparameters["spans"]).startswith("whole words, up to 10 words")
     assert "negative_sampling" in card.hyperparameters
+    assert card.hyperparameters["precision"] == resolve_precision("auto", "cpu")
 
 
 def test_the_loaded_model_extracts_grounded_triples(

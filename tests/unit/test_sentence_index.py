@@ -46,7 +46,7 @@ def test_length_batching_keeps_the_order_and_bfloat16_stays_close(
     exact = SentenceEncoder(dtype="float32").encode(texts)
     half = SentenceEncoder(dtype="bfloat16").encode(texts)
     assert np.einsum("ij,ij->i", exact, half).min() > 0.999
-    with pytest.raises(ConfigError, match="unknown embedding dtype 'int4'"):
+    with pytest.raises(ConfigError, match="unknown precision 'int4'"):
         SentenceEncoder(dtype="int4")  # type: ignore[arg-type]
 
 
