@@ -115,7 +115,7 @@ class RuleExtractor:
         mentions: list[Mention] = []
         problems: list[str] = []
         defined = abbreviations(text) if self.expand_abbreviations else NONE
-        statements: list[_Statement] = []
+        stated: list[tuple[Window, frozenset[str]]] = []
         antecedent: Span | None = None
         for sentence in sentences(text):
             for window in _pieces(text, sentence, self.max_sentence_chars):
@@ -128,7 +128,8 @@ class RuleExtractor:
                     triples.extend(self._triples(note, found))
                 elif found.events and antecedent is not None:
                     triples.extend(self._anaphoric(note, _resolved(text, found, antecedent)))
-                statements.extend(self._statements(text, found))
+                stated.append((window, frozenset(s.text.casefold() for _, s in found.drugs)))
+        statements = self._statements(text, _reaching(stated, triples))
         return ExtractionResult(
             note_id=note.id,
             triples=tuple(_with_challenges(triples, statements)),
@@ -211,18 +212,22 @@ class RuleExtractor:
             events.append((tokens, event))
         return dataclasses.replace(found, events=events)
 
-    def _statements(self, text: str, found: _Sentence) -> list[_Statement]:
-        sentence = text[found.window.start : found.window.end]
-        drugs = frozenset(span.text.casefold() for _, span in found.drugs)
-        checks = ((DECHALLENGE, self.course.dechallenge), (RECHALLENGE, self.course.rechallenge))
-        at = found.window.start
-        said = [_Statement(at, name, outcome, drugs)
-                for name, check in checks if (outcome := check(sentence)) is not None]  # fmt: skip
-        if self.course.alternatives_excluded(sentence):
-            said.append(_Statement(at, ALTERNATIVES, "excluded", drugs))
-        case_outcome = self.course.outcome(sentence)
-        if case_outcome is not None:
-            said.append(_Statement(at, OUTCOME, case_outcome, drugs))
+    def _statements(
+        self, text: str, windows: Iterable[tuple[Window, frozenset[str]]]
+    ) -> list[_Statement]:
+        """What the windows state about the course: dechallenge, rechallenge, other causes
+        excluded and the case's outcome, each with the drugs its sentence names."""
+        said = []
+        for window, drugs in windows:
+            sentence, at = text[window.start : window.end], window.start
+            for name, check in ((DECHALLENGE, self.course.dechallenge),
+                                (RECHALLENGE, self.course.rechallenge)):  # fmt: skip
+                if (outcome := check(sentence)) is not None:
+                    said.append(_Statement(at, name, outcome, drugs))
+            if self.course.alternatives_excluded(sentence):
+                said.append(_Statement(at, ALTERNATIVES, "excluded", drugs))
+            if (case_outcome := self.course.outcome(sentence)) is not None:
+                said.append(_Statement(at, OUTCOME, case_outcome, drugs))
         return said
 
     def _triples(self, note: Note, found: _Sentence) -> list[Triple]:
@@ -329,6 +334,24 @@ def _with_challenges(triples: list[Triple], statements: list[_Statement]) -> Ite
         attributes = {**found, **event.attributes}
         updated = event.model_copy(update={"attributes": attributes})
         yield triple.model_copy(update={"adverse_event": updated})
+
+
+def _reaching(
+    windows: list[tuple[Window, frozenset[str]]], triples: list[Triple]
+) -> Iterator[tuple[Window, frozenset[str]]]:
+    """The windows whose statements `_challenges` can give to one of the triples: the
+    course rules are most of a sentence's cost, and most sentences reach no triple."""
+    first: dict[str, int] = {}
+    for triple in triples:
+        if triple.adverse_event is not None:
+            drug, start = triple.drug.text.casefold(), (triple.evidence or triple.drug).start
+            first[drug] = min(start, first.get(drug, start))
+    earliest = min(first.values(), default=None)
+    for window, drugs in windows:
+        if earliest is None or window.start < earliest:
+            continue
+        if not drugs or any(window.start >= first.get(drug, window.end) for drug in drugs):
+            yield window, drugs
 
 
 def _challenges(triple: Triple, statements: list[_Statement]) -> dict[str, AttributeValue]:
