@@ -71,6 +71,10 @@ class CourseMatcher:
         # Most sentences name no withdrawal and no re-exposure: one search each rules them out.
         self._withdrawn = re.compile(rf"\b(?:{rules.withdrawal})", re.IGNORECASE)
         self._re_exposed = re.compile(rf"\b(?:{rules.re_exposure})", re.IGNORECASE)
+        # One search for what dechallenge, rechallenge and outcome each need: most sentences
+        # have none of it, and one alternation is cheaper than their seven patterns.
+        needed = (rules.withdrawal, rules.re_exposure, *rules.outcomes.values())
+        self._course = re.compile(rf"\b(?:{'|'.join(needed)})", re.IGNORECASE)
         self._rechallenge = {
             "negative": _either(rules.no_recurrence, rules.re_exposure, gap),
             "positive": _either(rules.recurrence, rules.re_exposure, gap),
@@ -86,6 +90,10 @@ class CourseMatcher:
                 return level
         inside = self._severity.match(text, start)
         return self._severity_words[inside.group(1).casefold()] if inside else None
+
+    def may_state_course(self, sentence: str) -> bool:
+        """False where `dechallenge`, `rechallenge` and `outcome` all find nothing."""
+        return self._course.search(sentence) is not None
 
     def dechallenge(self, sentence: str) -> Outcome | None:
         if not self._withdrawn.search(sentence):

@@ -220,13 +220,14 @@ class RuleExtractor:
         said = []
         for window, drugs in windows:
             sentence, at = text[window.start : window.end], window.start
+            course = self.course.may_state_course(sentence)
             for name, check in ((DECHALLENGE, self.course.dechallenge),
                                 (RECHALLENGE, self.course.rechallenge)):  # fmt: skip
-                if (outcome := check(sentence)) is not None:
+                if course and (outcome := check(sentence)) is not None:
                     said.append(_Statement(at, name, outcome, drugs))
             if self.course.alternatives_excluded(sentence):
                 said.append(_Statement(at, ALTERNATIVES, "excluded", drugs))
-            if (case_outcome := self.course.outcome(sentence)) is not None:
+            if course and (case_outcome := self.course.outcome(sentence)) is not None:
                 said.append(_Statement(at, OUTCOME, case_outcome, drugs))
         return said
 
