@@ -7,12 +7,14 @@ lexicon adds 200,000 synthetic multi-word terms to show that matching cost does 
 the lexicon. Inputs: the ADE corpus sentences, the PHEE sentences, and ADE sentences joined
 into ~50 KB notes (one sentence per line). Times cover `RuleExtractor.extract` only (triples
 and mentions built as records), the best of `--repeat` runs. `--record` appends the results
-to benchmarks/RESULTS.md.
+to benchmarks/RESULTS.md. The output's SHA-256 (every result's triples and mentions as JSON,
+in order, per input) is printed beside each rate: a speed-up must leave it unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import platform
 import random
 import string
@@ -20,6 +22,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from extract.base import ExtractionResult
 from extract.rules import Lexicon, RuleExtractor, TermKind, learn_terms
 from loaders import ade_corpus, phee
 from pvkg.gold import GoldDocument
@@ -55,15 +58,26 @@ def synthetic_terms(count: int) -> Iterator[tuple[str, TermKind]]:
         yield " ".join(words), kinds[i % 2]
 
 
-def throughput(extractor: RuleExtractor, notes: Sequence[Note], repeat: int) -> tuple[float, int]:
-    """(MB/s, triples) for the best of `repeat` runs over `notes`."""
+def throughput(
+    extractor: RuleExtractor, notes: Sequence[Note], repeat: int
+) -> tuple[float, int, str]:
+    """(MB/s, triples, output SHA-256) for the best of `repeat` runs over `notes`."""
     megabytes = sum(len(n.text.encode("utf-8")) for n in notes) / 1e6
-    best, triples = float("inf"), 0
+    best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        triples = sum(len(extractor.extract(note).triples) for note in notes)
+        results = [extractor.extract(note) for note in notes]
         best = min(best, time.perf_counter() - started)
-    return megabytes / best, triples
+    return megabytes / best, sum(len(r.triples) for r in results), digest(results)
+
+
+def digest(results: Sequence[ExtractionResult]) -> str:
+    output = hashlib.sha256()
+    for result in results:
+        for record in (*result.triples, *result.mentions):
+            output.update(record.model_dump_json().encode("utf-8"))
+        output.update(repr((result.note_id, result.returned_spans, result.problems)).encode())
+    return output.hexdigest()
 
 
 def main() -> None:
@@ -93,10 +107,10 @@ def main() -> None:
         extractor = RuleExtractor(lexicon)
         for input_name, notes in inputs.items():
             size = sum(len(n.text.encode("utf-8")) for n in notes) / 1e6
-            rate, triples = throughput(extractor, notes, args.repeat)
+            rate, triples, sha = throughput(extractor, notes, args.repeat)
             line = (
                 f"{input_name} ({len(notes):,} notes, {size:.2f} MB), {lexicon_name}: "
-                f"{rate:.2f} MB/s, {triples:,} triples"
+                f"{rate:.2f} MB/s, {triples:,} triples, output sha256 {sha[:12]}"
             )
             print(line)
             lines.append(line)

@@ -23,6 +23,10 @@ _QUALITATIVE = re.compile(
     r"(?:-|\s+)(?:doses?|dosages?|dosing)(?![\w-])",
     re.IGNORECASE,
 )
+# Every amount holds a digit and every qualitative dose "dos": one quick search each rules
+# most sentences out before the patterns, which test at every character.
+_DIGIT = re.compile(r"\d")
+_DOS = re.compile("dos", re.IGNORECASE)
 # Characters `normalize.dose` reads in a plain form (micro sign, superscript two, ...); each
 # maps to one character, so offsets survive the translation.
 _TYPOGRAPHIC = re.compile(f"[{''.join(map(chr, TYPOGRAPHY))}]")
@@ -36,13 +40,15 @@ def plain(text: str) -> str:
 
 def find_doses(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """(start, end) of each dose mention in `text[start:end]` (`text` made `plain`)."""
-    for match in _AMOUNT.finditer(text, start, end):
+    amounts = _AMOUNT.finditer(text, start, end) if _DIGIT.search(text, start, end) else ()
+    for match in amounts:
         stop = match.end()
         while (tail := _TAIL.match(text, stop, end)) is not None and tail.end() > stop:
             stop = tail.end()
         yield match.start(), stop
-    for match in _QUALITATIVE.finditer(text, start, end):
-        yield match.span()
+    if _DOS.search(text, start, end):
+        for match in _QUALITATIVE.finditer(text, start, end):
+            yield match.span()
 
 
 def dose_span(text: str, start: int, end: int) -> Span:
