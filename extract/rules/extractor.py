@@ -351,7 +351,7 @@ def _reaching(
     for window, drugs in windows:
         if earliest is None or window.start < earliest:
             continue
-        if not drugs or any(window.start >= first.get(drug, window.end) for drug in drugs):
+        if not drugs or any(drug in first and window.start >= first[drug] for drug in drugs):
             yield window, drugs
 
 
