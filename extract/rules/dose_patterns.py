@@ -1,5 +1,6 @@
 """Dose mentions: an amount with its unit ("500 mg", "1,000 mg/m2", "0.5 mg/kg/day"), with
-a route and frequency that follow it ("10 units sc qhs"), or a qualitative dose ("high-dose").
+a route and frequency that follow it ("10 units sc qhs"), a qualitative dose ("high-dose"), an
+overdose or a count of doses ("seven doses").
 
 The amount, route and frequency patterns are `normalize.dose`'s, made case-insensitive, so a
 span found here is one `parse_dose` reads; its parsed parts go into the span's attributes.
@@ -21,6 +22,14 @@ _QUALITATIVE = re.compile(
     r"(?:high|higher|low|lower|moderate|standard|therapeutic|supratherapeutic|single|massive"
     r"|large|small|excessive|toxic|full|maximal|maximum|repeated|multiple|usual)"
     r"(?:-|\s+)(?:doses?|dosages?|dosing)(?![\w-])",
+    re.IGNORECASE,
+)
+# Both corpora mark "overdose" itself as the dose ("lidocaine overdose"), and PHEE marks a
+# count of doses ("after seven doses", "21 doses of natalizumab").
+_COUNTED = re.compile(
+    r"(?<![\w-])(?:overdos(?:e|es|ing)"
+    r"|(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve|several|first|second|third"
+    r"|fourth|fifth|initial|final|last)\s+doses?)(?![\w-])",
     re.IGNORECASE,
 )
 # Every amount holds a digit and every qualitative dose "dos": one quick search each rules
@@ -47,8 +56,9 @@ def find_doses(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             stop = tail.end()
         yield match.start(), stop
     if _DOS.search(text, start, end):
-        for match in _QUALITATIVE.finditer(text, start, end):
-            yield match.span()
+        for pattern in (_QUALITATIVE, _COUNTED):
+            for match in pattern.finditer(text, start, end):
+                yield match.span()
 
 
 def dose_span(text: str, start: int, end: int) -> Span:

@@ -163,6 +163,8 @@ def test_negation_scope_ends_at_a_terminator(rules: RuleExtractor) -> None:
         ),
         ("Methotrexate 0.5 mg/kg/day was given.", "Methotrexate", "0.5 mg/kg/day", {}),
         ("High-dose methotrexate was given.", "methotrexate", "High-dose", {}),
+        ("Seizures followed an insulin overdose.", "insulin", "overdose", {}),
+        ("Hepatitis began after seven doses of riluzole.", "riluzole", "seven doses", {}),
     ],
 )
 def test_doses_attach_to_their_drug(
@@ -274,3 +276,8 @@ def test_a_drug_anaphor_attaches_the_event_to_the_drug_named_before(
     assert resolved[0].drug.attributes[ANAPHOR] == "the drug"
     # "the agent" after two drugs is not guessed.
     assert all(t.adverse_event is None or t.adverse_event.text != "Bleeding" for t in triples)
+
+
+def test_a_number_before_dose_is_a_count_only_when_small(rules: RuleExtractor) -> None:
+    triples = run(rules, "The FK 506 dose of heparin was kept; bleeding followed.")
+    assert all(t.dose is None for t in triples)
