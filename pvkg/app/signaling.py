@@ -11,6 +11,7 @@ from kg.options import SignalOptions, StoreOptions
 from kg.signal_table import SignalTable
 from kg.store import open_store
 from pvkg.errors import ConfigError
+from pvkg.spark import EngineOptions
 
 
 def store_signals(
@@ -38,6 +39,33 @@ def store_signal_table(
     signals = compute_signal_table(pairs, methods=options.methods, min_count=options.min_count)
     if onsets is not None:
         _join_onsets(signals, onsets)
+    if output is not None:
+        signals.write_csv(output)
+    return signals
+
+
+def spark_signal_table(
+    links: str | Path,
+    engine: EngineOptions,
+    options: SignalOptions = SignalOptions(),
+    output: str | Path | None = None,
+) -> SignalTable:
+    """`store_signal_table` on Spark SQL, over the link rows (Parquet) that `pvkg run
+    --engine spark` writes (`<output>/spark/links`): the same table from the same input."""
+    from kg.spark_counts import spark_pair_table
+    from pvkg.spark import spark_session
+
+    if "weibull" in options.methods:
+        raise ConfigError("the Spark engine does not run the Weibull shape test",
+                          hint="drop weibull from --method, or use --engine local")  # fmt: skip
+    path = Path(links)
+    if not path.exists():
+        raise ConfigError(
+            f"no link rows at {path}", hint="the spark/links folder `pvkg run --engine spark` wrote"
+        )
+    session = spark_session(engine, app_name="pvkg signals")
+    pairs = spark_pair_table(session.read.parquet(str(path)), options.counting())
+    signals = compute_signal_table(pairs, methods=options.methods, min_count=options.min_count)
     if output is not None:
         signals.write_csv(output)
     return signals

@@ -15,6 +15,7 @@ from kg.options import SignalOptions, StoreOptions
 from pvkg.app.commands.flags import from_options
 from pvkg.app.loading import FORMATS, LoadFormat, load_file
 from pvkg.errors import ConfigError, InputError
+from pvkg.spark import EngineOptions
 
 if TYPE_CHECKING:
     from kg.disproportionality import Signal
@@ -88,16 +89,27 @@ def _as_format(fmt: str) -> LoadFormat:
 
 @from_options("connection", StoreOptions)
 @from_options("chosen", SignalOptions)
+@from_options("engine", EngineOptions, exclude={"spark_partitions"})
 def signals(
     connection: StoreOptions,
     chosen: SignalOptions,
+    engine: EngineOptions,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV to write.")] = None,
     top: Annotated[int, typer.Option(help="Rows to print.")] = 20,
+    links: Annotated[
+        Path | None,
+        typer.Option(help="--engine spark: the spark/links folder that `pvkg run` wrote."),
+    ] = None,
 ) -> None:
     """Disproportionality signals (PRR, ROR, χ², IC, EBGM) over unique reports."""
-    from pvkg.app.signaling import store_signal_table
+    from pvkg.app.signaling import spark_signal_table, store_signal_table
 
-    results = store_signal_table(connection, chosen, output)
+    if engine.engine == "spark":
+        if links is None:
+            raise ConfigError("--engine spark counts link rows", hint="add --links DIR")
+        results = spark_signal_table(links, engine, chosen, output)
+    else:
+        results = store_signal_table(connection, chosen, output)
     out.print(signal_table(results.signals(top), len(results)))
     if output is not None:
         err.print(f"wrote {len(results)} pairs to {output}")

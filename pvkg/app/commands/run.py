@@ -25,11 +25,15 @@ from pvkg.app.commands.graph import (
     out,
     signal_table,
 )
+from pvkg.spark import EngineOptions
 
 if TYPE_CHECKING:
-    from pvkg.app.pipeline import FinishSummary, RunSummary
+    from collections.abc import Callable
+
+    from pvkg.app.pipeline import FinishSummary, RunOptions, RunSummary
 
 
+@from_options("engine", EngineOptions)
 @from_options("columns", NoteColumns)
 @from_options("connection", StoreOptions)
 @from_options("signals", SignalOptions)
@@ -45,42 +49,54 @@ def run(
     signals: SignalOptions,
     connection: StoreOptions,
     columns: NoteColumns,
+    engine: EngineOptions,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output directory.")] = Path(
         "pvkg-output"
     ),
     batch_size: Annotated[int, typer.Option(min=1, help="Notes per load transaction.")] = 100,
 ) -> None:
     """Extract, normalize, load, score and report: notes in, signal report out. A re-run
-    skips the notes already done."""
-    from extract.factory import build_extractor
-    from pvkg.app.pipeline import FinishOptions, RunOptions, finish_run, run_pipeline
+    skips the notes already done (--engine spark: redoes them; loading adds nothing)."""
+    from pvkg.app.pipeline import FinishOptions, RunOptions, finish_run
 
-    chosen = build_extractor(replace(extraction, terminology=index))
     reporter = ErrorReporter()
     bar = (SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
            TimeElapsedColumn())  # fmt: skip
     runs = [RunOptions(notes=path, index=index, output=output, connection=connection,
                        batch_size=batch_size, columns=columns) for path in notes]  # fmt: skip
+    with Progress(*bar, console=err, transient=True) as progress:
+        task = progress.add_task("extract · normalize · load (notes)", total=None)
+        stage = lambda name: progress.update(task, description=name)  # noqa: E731
+        if engine.engine == "spark":
+            from pvkg.app.spark_pipeline import run_spark_pipeline
+
+            summaries = [run_spark_pipeline(runs, extraction, engine, on_error=reporter,
+                                            on_stage=stage)]  # fmt: skip
+        else:
+            summaries = _run_local(runs, extraction, reporter, lambda n: progress.advance(task, n))
+        finished = finish_run(runs[-1], FinishOptions(signals=signals), on_stage=stage)
+    reporter.summary()
+    out.print(signal_table(list(finished.top), finished.pairs))
+    _print_summary(summaries, finished)
+
+
+def _run_local(
+    runs: list[RunOptions],
+    extraction: ExtractOptions,
+    reporter: ErrorReporter,
+    advance: Callable[[int], None],
+) -> list[RunSummary]:
+    from extract.factory import build_extractor
+    from pvkg.app.pipeline import run_pipeline
+
+    chosen = build_extractor(replace(extraction, terminology=runs[0].index))
     try:
-        with Progress(*bar, console=err, transient=True) as progress:
-            task = progress.add_task("extract · normalize · load (notes)", total=None)
-            summaries = [
-                run_pipeline(options, chosen, on_error=reporter,
-                             on_batch=lambda n: progress.advance(task, n))
-                for options in runs
-            ]  # fmt: skip
-            finished = finish_run(
-                runs[-1],
-                FinishOptions(signals=signals),
-                on_stage=lambda name: progress.update(task, description=name),
-            )  # fmt: skip
+        return [run_pipeline(options, chosen, on_error=reporter, on_batch=advance)
+                for options in runs]  # fmt: skip
     finally:
         close = getattr(chosen, "close", None)
         if callable(close):
             close()
-    reporter.summary()
-    out.print(signal_table(list(finished.top), finished.pairs))
-    _print_summary(summaries, finished)
 
 
 def _print_summary(summaries: list[RunSummary], finished: FinishSummary) -> None:
