@@ -35,7 +35,8 @@ from pvkg.records import CaseReport, ReportedDrug, ReportedEvent
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
-def synthetic_reports(n: int, seed: int = 1) -> Iterator[CaseReport]:
+def synthetic_reports(n: int, seed: int = 1, start: int = 0) -> Iterator[CaseReport]:
+    """`n` reports with ids from r<start>; the same seed gives the same reports."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     drugs = [f"DRUG{i:05d}" for i in range(3_000)]
     events = [f"EVENT{i:05d}" for i in range(6_000)]
@@ -45,7 +46,7 @@ def synthetic_reports(n: int, seed: int = 1) -> Iterator[CaseReport]:
         n_drugs = rng.choice((1, 2, 2, 3))
         n_events = rng.choice((2, 3, 3, 4))
         yield CaseReport(
-            id=f"r{i}",
+            id=f"r{start + i}",
             source="bench",
             sex=rng.choice(("F", "M")),
             drugs=tuple(
