@@ -7,7 +7,7 @@ mapped by the header's column names and carry the number of the line they end on
 from __future__ import annotations
 
 import csv
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Generator, Iterable, Iterator
 from pathlib import Path
 
 from pvkg.errors import InputError
@@ -17,7 +17,7 @@ from pvkg.textfiles import read_lines
 Record = tuple[int, dict[str, str]]
 
 
-def dollar_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def dollar_rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:
     """FDA's `$`-delimited ASCII: no quoting; UTF-8 where it decodes, else Latin-1."""
     # FDA files mix encodings; Latin-1 never fails, so no line is lost to a bad byte.
     for line_no, line in read_lines(path, fallback="latin-1"):
@@ -67,15 +67,16 @@ def with_header(
     missing = [name for name in required if name not in header]
     if missing:
         raise InputError(f"header lacks column(s) {', '.join(missing)}", file=path, line=first[0])
-    return header, _mapped(rows, header, path, on_error)
+    return header, map_rows(rows, header, path, on_error)
 
 
-def _mapped(
-    rows: Iterator[tuple[int, list[str]]],
+def map_rows(
+    rows: Iterable[tuple[int, list[str]]],
     header: list[str],
     path: Path,
     on_error: ErrorHandler | None,
 ) -> Iterator[Record]:
+    """Rows after the header, mapped by its names; bad widths reported (see `with_header`)."""
     width = len(header)
     for line_no, fields in rows:
         if fields in ([], [""]):

@@ -18,22 +18,25 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders._rows import Record, csv_rows, dollar_rows, with_header
+from loaders._rows import Record, csv_rows, dollar_rows, map_rows, with_header
 from pvkg.errors import ConfigError, InputError
 from pvkg.problems import ErrorHandler, report
 from pvkg.records import CaseReport, ReportedDrug, ReportedEvent
 
 ROLES = frozenset({"PS", "SS", "C", "I"})
+ASCII_TABLES = ("DEMO", "DRUG", "REAC")
 # FAERS age_cod units in years; DEC is a decade.
 AGE_UNITS = {"DEC": 10.0, "YR": 1.0, "MON": 1 / 12, "WK": 7 / 365.25, "DY": 1 / 365.25,
              "HR": 1 / 8766}  # fmt: skip
 _PRIMARYID = re.compile(r"(\d+)(?:\.0*)?")
 
 
+Item = tuple[str, int, tuple[str, ...] | None]
+"""(primaryid, line, what the row holds): None for a drug row whose role is not kept."""
 RowReader = Callable[[Path, tuple[str, ...], ErrorHandler | None], Iterator[Record]]
 
 
@@ -80,16 +83,8 @@ def read_faers_ascii(
     in) with ``active_ingredient=True``. Age becomes years from ``age`` and ``age_cod``; an
     age without a unit is unknown. ``roles`` keeps only drugs of those roles (default all).
     """
-    folder = _ascii_folder(Path(folder))
-    paths = [_one_file(folder, table) for table in ("DEMO", "DRUG", "REAC")]
-    layout = _Layout(
-        read_rows=_ascii_rows,
-        demo_columns=("primaryid", "sex", "age", "age_cod"),
-        drug_columns=("primaryid", "role_cod", "drugname", "prod_ai"),
-        drug_name=_prod_ai_or_drugname if active_ingredient else _drugname,
-        age=_ascii_age,
-    )
-    return _join(paths, layout, _check_roles(roles), source, on_error)
+    layout = _ascii_layout(active_ingredient)
+    return _join(ascii_files(folder), layout, _check_roles(roles), source, on_error)
 
 
 def read_diana_tables(
@@ -115,6 +110,22 @@ def read_diana_tables(
         age=_diana_age,
     )
     return _join(paths, layout, _check_roles(roles), source, on_error)
+
+
+def ascii_files(folder: str | Path) -> list[Path]:
+    """The DEMO, DRUG and REAC files of the quarter in ``folder`` (or its ``ASCII`` folder)."""
+    inner = _ascii_folder(Path(folder))
+    return [_one_file(inner, table) for table in ASCII_TABLES]
+
+
+def _ascii_layout(active_ingredient: bool) -> _Layout:
+    return _Layout(
+        read_rows=_ascii_rows,
+        demo_columns=("primaryid", "sex", "age", "age_cod"),
+        drug_columns=("primaryid", "role_cod", "drugname", "prod_ai"),
+        drug_name=_prod_ai_or_drugname if active_ingredient else _drugname,
+        age=_ascii_age,
+    )
 
 
 def _ascii_folder(folder: Path) -> Path:
@@ -192,6 +203,21 @@ def _primaryid(row: dict[str, str]) -> str:
     return match.group(1)
 
 
+def _items(
+    path: Path,
+    rows: Iterable[Record],
+    parse: Callable[[dict[str, str]], tuple[str, ...] | None],
+    on_error: ErrorHandler | None,
+) -> Iterator[Item]:
+    for line_no, row in rows:
+        try:
+            report_id, item = _primaryid(row), parse(row)
+        except InputError as exc:
+            report(InputError(exc.reason, file=path, line=line_no), on_error)
+            continue
+        yield report_id, line_no, item
+
+
 def _group(
     path: Path,
     rows: Iterator[Record],
@@ -199,12 +225,7 @@ def _group(
     on_error: ErrorHandler | None,
 ) -> _Grouped:
     grouped = _Grouped(path, {}, {})
-    for line_no, row in rows:
-        try:
-            report_id, item = _primaryid(row), parse(row)
-        except InputError as exc:
-            report(InputError(exc.reason, file=path, line=line_no), on_error)
-            continue
+    for report_id, line_no, item in _items(path, rows, parse, on_error):
         grouped.first_line.setdefault(report_id, line_no)
         if item is not None:
             grouped.items.setdefault(report_id, []).append(tuple(map(sys.intern, item)))
@@ -269,14 +290,119 @@ def _report(
         raise InputError(f"primaryid {report_id} repeats")
     age = layout.age(row)
     seen.add(report_id)
+    drug_rows = drugs.items.pop(report_id, [])
+    return _case(report_id, row, age, source, drug_rows, reactions.items.pop(report_id, []))
+
+
+def _case(
+    report_id: str,
+    row: dict[str, str],
+    age: float | None,
+    source: str,
+    drug_rows: Iterable[tuple[str, ...]],
+    reaction_rows: Iterable[tuple[str, ...]],
+) -> CaseReport:
     # dict.fromkeys drops repeated rows (one drug_seq split into equal substances, ...).
-    drug_rows = dict.fromkeys(drugs.items.pop(report_id, []))
-    reaction_rows = dict.fromkeys(reactions.items.pop(report_id, []))
     return CaseReport(
         id=report_id,
         source=source,
         sex=row["sex"].strip() or None,
         age=age,
-        drugs=tuple(ReportedDrug(name=name, role=role) for name, role in drug_rows),
-        events=tuple(ReportedEvent(name=term) for (term,) in reaction_rows),
+        drugs=tuple(ReportedDrug(name=name, role=role) for name, role in dict.fromkeys(drug_rows)),
+        events=tuple(ReportedEvent(name=term) for (term,) in dict.fromkeys(reaction_rows)),
     )
+
+
+@dataclass(frozen=True)
+class AsciiQuarter:
+    """One quarter read in pieces, for engines that split the files themselves (Spark).
+
+    Wherever a table's lines are read, `items` makes them (primaryid, line, item); `case`
+    joins all the items of one primaryid into its report, or reports why there is none,
+    exactly as `read_faers_ascii` does over the whole files.
+    """
+
+    files: tuple[Path, ...]
+    headers: tuple[tuple[str, ...], ...]
+    roles: frozenset[str]
+    active_ingredient: bool
+    source: str
+
+    def items(
+        self, table: int, lines: Iterable[tuple[int, bytes]], on_error: ErrorHandler | None
+    ) -> Iterator[Item]:
+        """The items of numbered raw lines of table `table` (0 DEMO, 1 DRUG, 2 REAC),
+        header excluded; bad rows go to `on_error`."""
+        path, layout = self.files[table], _ascii_layout(self.active_ingredient)
+        fields = ((line_no, _decode(raw).split("$")) for line_no, raw in lines)
+        rows = map_rows(fields, list(self.headers[table]), path, on_error)
+        return _items(path, rows, self._parser(table, layout), on_error)
+
+    def case(
+        self, report_id: str, found: Iterable[tuple[int, int, tuple[str, ...] | None]],
+        on_error: ErrorHandler | None,
+    ) -> tuple[int, CaseReport] | None:  # fmt: skip
+        """The report of `report_id` and its demographics line, from its (table, line,
+        item) triples in any order; None, with the reasons reported, where there is none."""
+        by_table: list[list[tuple[int, tuple[str, ...] | None]]] = [[], [], []]
+        for table, line_no, item in sorted(found, key=lambda x: (x[0], x[1])):
+            by_table[table].append((line_no, item))
+        demos, drugs, reactions = by_table
+        layout, case = _ascii_layout(self.active_ingredient), None
+        for line_no, item in demos:
+            try:
+                if case is not None:
+                    raise InputError(f"primaryid {report_id} repeats")
+                row = dict(zip(layout.demo_columns, item or (), strict=True))
+                case = line_no, _case(report_id, row, layout.age(row), self.source,
+                                      _kept(drugs), _kept(reactions))  # fmt: skip
+            except InputError as exc:
+                report(InputError(exc.reason, file=self.files[0], line=line_no), on_error)
+        if case is None:
+            for path, rows in zip(self.files[1:], (drugs, reactions), strict=True):
+                if rows:
+                    reason = f"primaryid {report_id} has no demographics row"
+                    report(InputError(reason, file=path, line=rows[0][0]), on_error)
+        return case
+
+    def _parser(
+        self, table: int, layout: _Layout
+    ) -> Callable[[dict[str, str]], tuple[str, ...] | None]:
+        if table == 0:
+            return lambda row: tuple(row[name] for name in layout.demo_columns)
+        return _drug_parser(layout, self.roles) if table == 1 else _reaction
+
+
+def ascii_quarter(
+    folder: str | Path,
+    *,
+    roles: Collection[str] | None = None,
+    active_ingredient: bool = False,
+    source: str = "faers",
+) -> AsciiQuarter:
+    """The quarter in `folder` (as `read_faers_ascii` takes it), its headers read and checked."""
+    files = ascii_files(folder)
+    layout = _ascii_layout(active_ingredient)
+    columns = (layout.demo_columns, layout.drug_columns, ("primaryid", "pt"))
+    headers = []
+    for path, required in zip(files, columns, strict=True):
+        rows = dollar_rows(path)
+        try:
+            headers.append(tuple(with_header(rows, path, required, None)[0]))
+        finally:
+            rows.close()
+    return AsciiQuarter(tuple(files), tuple(headers), _check_roles(roles), active_ingredient,
+                        source)  # fmt: skip
+
+
+def _kept(rows: list[tuple[int, tuple[str, ...] | None]]) -> list[tuple[str, ...]]:
+    return [item for _, item in rows if item is not None]
+
+
+def _decode(raw: bytes) -> str:
+    """As `dollar_rows` decodes a line: UTF-8 where it can, else Latin-1."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        line = raw.decode("latin-1")
+    return line.rstrip("\r\n")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from pvkg.app.normalizing import NormalizeSummary
     from pvkg.app.pipeline import FinishSummary, RunSummary
     from pvkg.app.reporting import ReportOptions, ReportSummary
+    from pvkg.spark import EngineOptions
 
 # The API's start-up: before any stage is imported by a call below.
 check_stage_packages()
@@ -126,15 +127,25 @@ def signals(
     options: SignalOptions | None = None,
     *,
     output: str | Path | None = None,
+    engine: EngineOptions | None = None,
+    links: Sequence[str | Path] = (),
+    faers: Sequence[str | Path] = (),
     **changes: Any,
 ) -> list[Signal]:
     """`pvkg signals`: disproportionality of every drug–event pair, over unique reports.
     `options` (or its fields as keyword arguments: methods, min_count, mode, ...) are the
-    command's flags; Neo4j credentials come from NEO4J_USER / NEO4J_PASSWORD."""
+    command's flags; Neo4j credentials come from NEO4J_USER / NEO4J_PASSWORD. With a
+    Spark `engine`, the pairs are counted on Spark over `links` (folders `run` wrote) and
+    `faers` (quarters in FDA's ASCII layout) instead of the store."""
     from kg.options import SignalOptions
-    from pvkg.app.signaling import store_signals
+    from pvkg.app.signaling import spark_signal_table, store_signals
 
     chosen = _options(SignalOptions, options, changes)
+    if engine is not None and engine.engine == "spark":
+        return spark_signal_table(engine, chosen, output, links=links, faers=faers).signals()
+    if links or faers:
+        raise ConfigError("links and faers are inputs of the Spark engine",
+                          hint="pass engine=EngineOptions(engine='spark')")  # fmt: skip
     return store_signals(_connection(store), chosen, output)
 
 
@@ -170,11 +181,13 @@ def run(
     extraction: ExtractOptions | None = None,
     signals: SignalOptions | None = None,
     columns: NoteColumns | None = None,
+    engine: EngineOptions | None = None,
     **changes: Any,
 ) -> tuple[list[RunSummary], FinishSummary]:
     """`pvkg run`: extract, normalize, load, score, report; resumable. `extraction` (or its
     fields as keyword arguments) as for `extract`, `signals` as for `signals`; the rules
-    also match the index's terms."""
+    also match the index's terms. A Spark `engine` extracts and normalizes on Spark (one
+    summary for all the notes) and writes its Parquet outputs under `output`/spark."""
     from extract.factory import build_extractor
     from extract.options import ExtractOptions
     from kg.options import SignalOptions
@@ -183,11 +196,16 @@ def run(
 
     paths = [notes] if isinstance(notes, str | Path) else list(notes)
     chosen_options = _options(ExtractOptions, extraction, {**changes, "terminology": index})
-    chosen = build_extractor(chosen_options)
     runs = [RunOptions(notes=Path(p), index=Path(index), output=Path(output),
                        connection=_connection(store), columns=columns or NoteColumns())
             for p in paths]  # fmt: skip
-    summaries = [run_pipeline(options, chosen) for options in runs]
+    if engine is not None and engine.engine == "spark":
+        from pvkg.app.spark_pipeline import run_spark_pipeline
+
+        summaries = [run_spark_pipeline(runs, chosen_options, engine)]
+    else:
+        chosen = build_extractor(chosen_options)
+        summaries = [run_pipeline(options, chosen) for options in runs]
     finish = FinishOptions(signals=signals or SignalOptions())
     return summaries, finish_run(runs[-1], finish)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import reduce
 from pathlib import Path
 
 from kg.counts import pair_table
@@ -11,6 +13,7 @@ from kg.options import SignalOptions, StoreOptions
 from kg.signal_table import SignalTable
 from kg.store import open_store
 from pvkg.errors import ConfigError
+from pvkg.problems import ErrorHandler
 from pvkg.spark import EngineOptions
 
 
@@ -45,26 +48,39 @@ def store_signal_table(
 
 
 def spark_signal_table(
-    links: str | Path,
     engine: EngineOptions,
     options: SignalOptions = SignalOptions(),
     output: str | Path | None = None,
+    *,
+    links: Sequence[str | Path] = (),
+    faers: Sequence[str | Path] = (),
+    on_error: ErrorHandler | None = None,
 ) -> SignalTable:
-    """`store_signal_table` on Spark SQL, over the link rows (Parquet) that `pvkg run
-    --engine spark` writes (`<output>/spark/links`): the same table from the same input."""
+    """`store_signal_table` on Spark SQL: the same table as a store holding the same input.
+
+    The input is link rows (Parquet) that `pvkg run --engine spark` wrote (`<output>/spark/
+    links`) and FAERS quarters in FDA's ASCII layout, read by Spark (bad rows go to
+    `on_error`), counted together as if the quarters were loaded before the notes.
+    """
     from kg.spark_counts import spark_pair_table
+    from pvkg.app.spark_faers import faers_links
     from pvkg.spark import spark_session
 
     if "weibull" in options.methods:
         raise ConfigError("the Spark engine does not run the Weibull shape test",
                           hint="drop weibull from --method, or use --engine local")  # fmt: skip
-    path = Path(links)
-    if not path.exists():
-        raise ConfigError(
-            f"no link rows at {path}", hint="the spark/links folder `pvkg run --engine spark` wrote"
-        )
+    if not links and not faers:
+        hint = "add --links DIR (from pvkg run --engine spark) or --faers DIR"
+        raise ConfigError("--engine spark counts link rows or FAERS quarters", hint=hint)
+    for path in map(Path, links):
+        if not path.exists():
+            hint = "the spark/links folder `pvkg run --engine spark` wrote"
+            raise ConfigError(f"no link rows at {path}", hint=hint)
     session = spark_session(engine, app_name="pvkg signals")
-    pairs = spark_pair_table(session.read.parquet(str(path)), options.counting())
+    frames = [session.read.parquet(*map(str, links))] if links else []
+    if faers:
+        frames.append(faers_links(session, faers, on_error=on_error))
+    pairs = spark_pair_table(reduce(lambda a, b: a.unionByName(b), frames), options.counting())
     signals = compute_signal_table(pairs, methods=options.methods, min_count=options.min_count)
     if output is not None:
         signals.write_csv(output)

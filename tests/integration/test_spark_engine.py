@@ -1,8 +1,10 @@
-"""`--engine spark` on Spark local mode with 2 cores: the same signals as the local engine,
-idempotent re-runs, and a worker killed mid-task retried without duplicates."""
+"""`--engine spark` on Spark local mode with 2 cores: the same signals as the local engine
+(notes, FAERS quarters and both), idempotent re-runs, and a worker killed mid-task retried
+without duplicates."""
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import pvkg
 from extract.base import ExtractionResult
 from extract.factory import build_extractor
 from extract.options import ExtractOptions
@@ -20,6 +23,7 @@ from pvkg.app.pipeline import RunOptions
 from pvkg.records import ExtractorInfo, Note
 from pvkg.spark import EngineOptions
 from tests.conftest import ROOT, Cli
+from tests.faers_quarters import FIXTURE, broken_quarter
 
 pytestmark = pytest.mark.integration
 pyspark = pytest.importorskip("pyspark")
@@ -78,9 +82,74 @@ def test_a_spark_rerun_adds_nothing(cli: Cli, index: Path, tmp_path: Path) -> No
 def test_spark_signals_explain_what_they_need(cli: Cli, tmp_path: Path) -> None:
     missing = cli("signals", *SPARK)
     assert missing.exit_code != 0
-    assert "--links" in missing.stderr
+    assert "--links" in missing.stderr and "--faers" in missing.stderr
     absent = cli("signals", *SPARK, "--links", tmp_path / "nothing")
     assert absent.exit_code != 0 and "no link rows" in absent.stderr
+    no_quarter = cli("signals", *SPARK, "--faers", tmp_path)
+    assert no_quarter.exit_code != 0 and "expected one DEMOyyQq.txt file" in no_quarter.stderr
+    local = cli("signals", "--store", tmp_path / "g", "--faers", FIXTURE)
+    assert local.exit_code != 0 and "pvkg load -f faers" in local.stderr
+
+
+def skipped(stderr: str) -> list[str]:
+    return sorted(line for line in stderr.splitlines() if line.startswith("skipped "))
+
+
+def test_spark_reads_a_faers_quarter_as_the_local_loader_does(cli: Cli, tmp_path: Path) -> None:
+    quarter = broken_quarter(tmp_path)
+    loaded = cli("load", quarter, "-f", "faers", "--store", tmp_path / "graph")
+    assert loaded.exit_code == 0, loaded.stderr
+    local = cli("signals", "--store", tmp_path / "graph", "-o", tmp_path / "local.csv")
+    assert local.exit_code == 0, local.stderr
+    spark = cli("signals", *SPARK, "--faers", quarter, "-o", tmp_path / "spark.csv")
+    assert spark.exit_code == 0, spark.stderr
+    expected = (tmp_path / "local.csv").read_bytes()
+    assert "ACÉTYLSALICYLIQUE".encode() in expected  # the Latin-1 line, decoded
+    assert (tmp_path / "spark.csv").read_bytes() == expected
+    problems = skipped(spark.stderr)
+    assert len(problems) == 7 and problems == skipped(loaded.stderr)
+    assert any("REAC24Q1.txt:9: primaryid 100000099 has no demographics row" in p for p in problems)
+    # The API raises on the first bad row (no on_error); the bad rows held no report.
+    engine = EngineOptions(engine="spark", spark_master=MASTER)
+    api = pvkg.signals(engine=engine, faers=[FIXTURE], output=tmp_path / "api.csv")
+    assert (tmp_path / "api.csv").read_bytes() == expected and len(api) == expected.count(b"\n") - 1
+
+
+def ascii_from_diana(diana: Path, folder: Path) -> Path:
+    """DiAna's sample tables rewritten in FDA's ASCII layout: 1,000 real reports."""
+    tables = (("Demo", "DEMO", ("primaryid", "sex", "age", "age_cod")),
+              ("Drug", "DRUG", ("primaryid", "role_cod", "drugname", "prod_ai")),
+              ("Reac", "REAC", ("primaryid", "pt")))  # fmt: skip
+    folder.mkdir()
+    for name, table, header in tables:
+        with (diana / f"sample_{name}.csv").open(encoding="utf-8", newline="") as source:
+            rows = list(csv.DictReader(source))
+        renamed = {"drugname": "substance", "age": "", "age_cod": "", "prod_ai": ""}
+        lines = ["$".join(header)] + [
+            "$".join(row.get(renamed.get(col, col), "") for col in header) for row in rows
+        ]
+        (folder / f"{table}04Q1.txt").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return folder
+
+
+def test_spark_counts_quarters_and_notes_as_one_store_holding_them(
+    cli: Cli, index: Path, shared_data: Path, tmp_path: Path
+) -> None:
+    quarters = (ascii_from_diana(shared_data / "faers_sample", tmp_path / "diana"), FIXTURE)
+    for quarter in quarters:
+        loaded = cli("load", quarter, "-f", "faers", "--store", tmp_path / "graph")
+        assert loaded.exit_code == 0, loaded.stderr
+    local = cli(*run_args(index, tmp_path / "graph", tmp_path / "local"))
+    assert local.exit_code == 0, local.stderr
+    spark = cli(*run_args(index, tmp_path / "g-spark", tmp_path / "spark"), *SPARK)
+    assert spark.exit_code == 0, spark.stderr
+    links = tmp_path / "spark" / "spark" / "links"
+    inputs = ("--links", links, "--faers", quarters[0], "--faers", quarters[1])
+    counted = cli("signals", *SPARK, *inputs, "-o", tmp_path / "both.csv")
+    assert counted.exit_code == 0, counted.stderr
+    expected = (tmp_path / "local" / "signals.csv").read_bytes()
+    assert expected.count(b"\n") > 1_000  # the sample's pairs as well as the notes'
+    assert (tmp_path / "both.csv").read_bytes() == expected
 
 
 class DiesOnFirstAttempt:

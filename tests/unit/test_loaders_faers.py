@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
 import pytest
 
 from kg.reference_counts import count_pairs
-from loaders.faers import read_diana_tables, read_faers_ascii
+from loaders.faers import AsciiQuarter, ascii_quarter, read_diana_tables, read_faers_ascii
 from pvkg.errors import ConfigError, InputError
-
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "faers"
+from pvkg.records import CaseReport
+from tests.faers_quarters import FIXTURE, broken_quarter
 
 
 def test_fda_quarter_joins_demo_drug_and_reac() -> None:
@@ -48,24 +49,8 @@ def test_roles_and_active_ingredients() -> None:
         read_faers_ascii(FIXTURE, roles={"PS", "suspect"})
 
 
-def _broken_copy(tmp_path: Path) -> Path:
-    folder = tmp_path / "ASCII"
-    shutil.copytree(FIXTURE / "ASCII", folder)
-    with (folder / "DEMO24Q1.txt").open("ab") as demo:
-        demo.write(b"100000066$10000006$1$I$$$$$EXP$$$$$7$CENTURY$$F$$$$$$$US$US\r\n")
-        demo.write(b"100000011$10000001$2$F$$$$$EXP$$$$$63$YR$$F$$$$$$$US$US\r\n")
-        demo.write(b"10000007X$10000007$1$I$$$$$EXP$$$$$$$$M$$$$$$$US$US\r\n")
-    with (folder / "DRUG24Q1.txt").open("ab") as drug:
-        drug.write(b"100000055$10000005$2$XX$HEPARIN$HEPARIN$1$$$$$$$$$$$$$\r\n")
-        drug.write(b"100000055$10000005$3$C$ASPIRIN\r\n")
-    with (folder / "REAC24Q1.txt").open("ab") as reac:
-        reac.write(b"100000099$10000009$Headache$\r\n")
-        reac.write(b"100000055$10000005$$\r\n")
-    return folder
-
-
 def test_bad_lines_are_located_and_skipped_when_asked(tmp_path: Path) -> None:
-    folder = _broken_copy(tmp_path)
+    folder = broken_quarter(tmp_path)
     errors: list[InputError] = []
     reports = list(read_faers_ascii(folder, on_error=errors.append))
     assert [r.id for r in reports][-1] == "100000055"
@@ -110,3 +95,36 @@ def test_diana_sample_tables(shared_data: Path) -> None:
     suspects = list(read_diana_tables(shared_data / "faers_sample", roles={"PS", "SS"}))
     assert all(d.role in {"PS", "SS"} for r in suspects for d in r.drugs)
     assert sum(len(r.drugs) for r in suspects) < sum(len(r.drugs) for r in reports)
+
+
+def _pieces(quarter: AsciiQuarter, errors: list[InputError]) -> list[tuple[int, CaseReport]]:
+    """`quarter` read as an engine that splits files reads it: lines in shuffled chunks,
+    items grouped by primaryid in any order, then joined."""
+    rng = random.Random(7)
+    grouped: dict[str, list[tuple[int, int, tuple[str, ...] | None]]] = {}
+    for table, path in enumerate(quarter.files):
+        lines = list(enumerate(path.read_bytes().splitlines(), start=1))[1:]
+        rng.shuffle(lines)
+        for report_id, line_no, item in quarter.items(table, lines, errors.append):
+            grouped.setdefault(report_id, []).append((table, line_no, item))
+    keys = list(grouped)
+    rng.shuffle(keys)
+    cases = [quarter.case(key, grouped[key], errors.append) for key in keys]
+    return sorted(case for case in cases if case is not None)
+
+
+def test_a_quarter_read_in_pieces_gives_the_same_reports_and_problems(tmp_path: Path) -> None:
+    folder = broken_quarter(tmp_path)
+    streamed_errors: list[InputError] = []
+    streamed = list(read_faers_ascii(folder, on_error=streamed_errors.append))
+    errors: list[InputError] = []
+    pieces = _pieces(ascii_quarter(folder), errors)
+    assert [case for _, case in pieces] == streamed
+    assert [line for line, _ in pieces] == [2, 3, 4, 5, 6]  # each report's demographics line
+    assert sorted(map(str, errors)) == sorted(map(str, streamed_errors))
+    suspects = ascii_quarter(FIXTURE, roles={"PS"}, active_ingredient=True)
+    expected = list(read_faers_ascii(FIXTURE, roles={"PS"}, active_ingredient=True))
+    assert [case for _, case in _pieces(suspects, [])] == expected
+    with pytest.raises(InputError, match="header lacks column"):
+        (folder / "REAC24Q1.txt").write_bytes(b"primaryid$caseid$drug_rec_act\r\n")
+        ascii_quarter(folder)

@@ -97,18 +97,26 @@ def signals(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV to write.")] = None,
     top: Annotated[int, typer.Option(help="Rows to print.")] = 20,
     links: Annotated[
-        Path | None,
-        typer.Option(help="--engine spark: the spark/links folder that `pvkg run` wrote."),
+        list[Path] | None,
+        typer.Option(help="--engine spark: a spark/links folder that `pvkg run` wrote."),
+    ] = None,
+    faers: Annotated[
+        list[Path] | None,
+        typer.Option(help="--engine spark: a FAERS quarter (FDA's ASCII files), read by Spark."),
     ] = None,
 ) -> None:
     """Disproportionality signals (PRR, ROR, χ², IC, EBGM) over unique reports."""
     from pvkg.app.signaling import spark_signal_table, store_signal_table
 
     if engine.engine == "spark":
-        if links is None:
-            raise ConfigError("--engine spark counts link rows", hint="add --links DIR")
-        results = spark_signal_table(links, engine, chosen, output)
+        reporter = ErrorReporter()
+        results = spark_signal_table(engine, chosen, output, links=links or (),
+                                     faers=faers or (), on_error=reporter)  # fmt: skip
+        reporter.summary()
     else:
+        if links or faers:
+            hint = "load FAERS with `pvkg load -f faers` for the local engine"
+            raise ConfigError("--links and --faers are inputs of --engine spark", hint=hint)
         results = store_signal_table(connection, chosen, output)
     out.print(signal_table(results.signals(top), len(results)))
     if output is not None:
