@@ -124,11 +124,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("step", choices=("write", "embedded", "spark"))
     parser.add_argument("--reports", type=int, default=10_000_000)
-    parser.add_argument("--folder", type=Path, default=Path("/tmp/pvkg-faers-synthetic"))
+    parser.add_argument("--folder", type=Path, help="the quarter (write, spark)")
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--record", type=Path, default=None)
     args = parser.parse_args()
+    if args.step != "embedded" and args.folder is None:
+        parser.error(f"{args.step} needs --folder")
     if args.step == "write":
         seconds = write_quarter(args.reports, args.folder)
         result: dict[str, object] = {"engine": "write", "seconds": round(seconds, 1)}
