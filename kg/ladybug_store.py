@@ -10,6 +10,7 @@ copied unless the (already stored) report has it.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from pvkg.options import ref
 # Every COPY and commit has a fixed cost and a cost that grows with the tables: 100k
 # reports a transaction loaded 2.7x faster than 20k on the 200k-report benchmark.
 DEFAULT_EMBEDDED_BATCH = 100_000
+# LadybugDB's own default buffer pool is 80% of the machine's memory, which with pvkg's
+# Python side in the same process got the 10M-report load killed for memory on 24 GB.
+BUFFER_POOL_SHARE = 0.5
 ARROW_TYPES = {"STRING": pa.string(), "DOUBLE": pa.float64(), "INT64": pa.int64(),
                "BOOLEAN": pa.bool_()}  # fmt: skip
 Pair = tuple[str, str]
@@ -46,7 +50,9 @@ class LadybugStore:
             )
         try:
             path.mkdir(parents=True, exist_ok=True)
-            self._db = ladybug.Database(str(path / "graph.lbug"))
+            self._db = ladybug.Database(
+                str(path / "graph.lbug"), buffer_pool_size=_buffer_pool_bytes()
+            )
             self._conn = ladybug.Connection(self._db)
         except RuntimeError as exc:
             raise StoreError(f"cannot open the embedded store at {path}: {exc}") from exc
@@ -222,3 +228,12 @@ def _key_table(keys: Sequence[str]) -> pa.Table:
 def _ends(pairs: Sequence[Pair]) -> dict[str, list[Any]]:
     """The from and to columns of a relationship COPY."""
     return {"from": [src for src, _ in pairs], "to": [dst for _, dst in pairs]}
+
+
+def _buffer_pool_bytes() -> int:
+    """`BUFFER_POOL_SHARE` of the physical memory (0, LadybugDB's default, where unknown)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 0
+    return int(total * BUFFER_POOL_SHARE)

@@ -152,7 +152,9 @@ class RuleExtractor:
             start, end = tokens.starts[match.first], tokens.ends[match.stop - 1]
             long_form = short.get((match.first, match.stop))
             attributes: dict[str, AttributeValue] = {EXPANSION: long_form} if long_form else {}
-            span = Span(text=text[start:end], start=start, end=end, attributes=attributes)
+            span = Span.model_construct(
+                text=text[start:end], start=start, end=end, attributes=attributes
+            )
             found = drugs if match.value == "drug" else events
             found.append(((match.first, match.stop), span))
         doses = _doses(text, dose_text, window, tokens, [*drugs, *events]) if drugs else []
@@ -241,10 +243,11 @@ class RuleExtractor:
         owners = self.relations.link_doses(words, drug_ranges, [r for r, _ in found.doses])
         occupied = [*drug_ranges, *event_ranges, *(r for r, _ in found.doses)]
         assertions = self.context.assertions(words, event_ranges, occupied)
-        evidence = Span(
+        evidence = Span.model_construct(
             text=note.text[found.window.start : found.window.end],
             start=found.window.start,
             end=found.window.end,
+            attributes={},
         )
         if found.events:
             times = find_times(note.text, start=found.window.start, end=found.window.end,
@@ -275,7 +278,7 @@ class RuleExtractor:
         """Each event with each dose of the drug; the doses alone when it has no event."""
 
         def triple(dose: Span | None, event: Span | None, found: Assertion, c: float) -> Triple:
-            return Triple(
+            return Triple.model_construct(
                 note_id=note_id,
                 drug=drug,
                 dose=dose,
@@ -380,9 +383,12 @@ def _doses(
     text: str, dose_text: str, window: Window, tokens: Tokens, terms: list[tuple[Range, Span]]
 ) -> list[tuple[Range, Span]]:
     """Dose mentions of the window that overlap no term and no earlier dose, in order."""
+    found = sorted(find_doses(dose_text, window.start, window.end))
+    if not found:
+        return []
     taken = [(span.start, span.end) for _, span in terms]
     doses = []
-    for start, end in sorted(find_doses(dose_text, window.start, window.end)):
+    for start, end in found:
         if any(start < e and s < end for s, e in taken):
             continue
         taken.append((start, end))
@@ -400,7 +406,7 @@ def _as_mentions(found: _Sentence) -> Iterator[Mention]:
     )
     for kind, spans in kinds:
         for _, span in spans:
-            yield Mention(kind=kind, span=span)
+            yield Mention.model_construct(kind=kind, span=span)
 
 
 def _pieces(text: str, sentence: Window, limit: int) -> Iterator[Window]:

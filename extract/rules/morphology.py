@@ -93,7 +93,7 @@ class Morphology:
         first = match.first
         while first > floor and self._is_modifier(words[first - 1]):
             first -= 1
-        return Match(first, match.stop, match.value)
+        return match if first == match.first else Match(first, match.stop, match.value)
 
     def _is_modifier(self, word: str) -> bool:
         long_enough = len(word) >= self.rules.min_token_length

@@ -32,16 +32,12 @@ class Tokens:
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> Tokens:
     """Tokens of `text[start:end]`, offsets into `text` itself (no slicing copy)."""
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    stop = len(text) if end is None else end
-    for match in _TOKEN.finditer(text, start, stop):
-        words.append(match.group().casefold())
-        first, last = match.span()
-        starts.append(first)
-        ends.append(last)
-    return Tokens(words, starts, ends)
+    found = list(_TOKEN.finditer(text, start, len(text) if end is None else end))
+    return Tokens(
+        [match.group().casefold() for match in found],
+        [match.start() for match in found],
+        [match.end() for match in found],
+    )
 
 
 def fold(phrase: str) -> tuple[str, ...]:
@@ -109,11 +105,12 @@ class TokenTrie(Generic[V]):
             if node is None:
                 i += 1
                 continue
-            best: Match[V] | None = None
+            # The longest match so far as (stop, value): one Match built per match found.
+            best: tuple[int, V] | None = None
             j = i + 1
             while True:
                 if node.value is not None:
-                    best = Match(i, j, node.value)
+                    best = (j, node.value)
                 if j == count:
                     break
                 node = node.children.get(words[j])
@@ -123,5 +120,5 @@ class TokenTrie(Generic[V]):
             if best is None:
                 i += 1
             else:
-                yield best
-                i = best.stop
+                yield Match(i, *best)
+                i = best[0]
