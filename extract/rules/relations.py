@@ -98,7 +98,11 @@ class RelationMatcher:
     def __init__(self, rules: RelationRules | None = None) -> None:
         self.rules = rules or load_relation_rules()
         ordered = sorted(self.rules.rules, key=lambda r: -r.confidence)
-        self._rules = [_Compiled(r, _phrases(r.cues), _phrases(r.lead)) for r in ordered]
+        compiled = [_Compiled(r, _phrases(r.cues), _phrases(r.lead)) for r in ordered]
+        self._rules = {order: [c for c in compiled if c.rule.order == order]
+                       for order in ("drug_event", "event_drug")}  # fmt: skip
+        # No rule, fallback included, reaches over a longer gap.
+        self._reach = max(r.max_gap_tokens for r in (*self.rules.rules, self.rules.fallback))
         self._blockers = frozenset(w for b in self.rules.blockers for w in fold(b))
         self._coordination = frozenset(w for c in self.rules.coordination for w in fold(c))
         reaches = sorted(set(self.rules.indication_cues.values()))
@@ -139,12 +143,14 @@ class RelationMatcher:
         first, second = (drug, event) if drug[0] < event[0] else (event, drug)
         order = "drug_event" if first is drug else "event_drug"
         gap = words[first[1] : second[0]]
+        if len(gap) > self._reach:
+            return None
         joined = _padded(gap)
         if self._blockers.intersection(gap) or self._indication(joined, len(gap)):
             return None
-        for compiled in self._rules:
+        for compiled in self._rules[order]:
             rule = compiled.rule
-            if rule.order != order or len(gap) > rule.max_gap_tokens:
+            if len(gap) > rule.max_gap_tokens:
                 continue
             if compiled.cues is not None and compiled.cues.search(joined) is None:
                 continue
