@@ -105,11 +105,11 @@ def run_spark(folder: Path, master: str, partitions: int | None) -> dict[str, ob
     session = spark_session(engine, app_name="spark_counts")
     up = time.perf_counter() - started
     problems: list[object] = []
-    table = spark_pair_table(faers_links(session, folder, on_error=problems.append))
+    table = spark_pair_table(faers_links(session, [folder], on_error=problems.append))
     read_count = time.perf_counter() - started - up
     with tempfile.TemporaryDirectory() as tmp:
         links = Path(tmp) / "links"
-        faers_links(session, folder).write.parquet(str(links))
+        faers_links(session, [folder]).write.parquet(str(links))
         again = time.perf_counter()
         parquet_table = spark_pair_table(session.read.parquet(str(links)))
         parquet_count = time.perf_counter() - again
