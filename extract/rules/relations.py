@@ -102,7 +102,8 @@ class RelationMatcher:
         self._rules = {order: [c for c in compiled if c.rule.order == order]
                        for order in ("drug_event", "event_drug")}  # fmt: skip
         # No rule, fallback included, reaches over a longer gap.
-        self._reach = max(r.max_gap_tokens for r in (*self.rules.rules, self.rules.fallback))
+        gaps = [r.max_gap_tokens for r in self.rules.rules]
+        self._reach = max([*gaps, self.rules.fallback.max_gap_tokens])
         self._blockers = frozenset(w for b in self.rules.blockers for w in fold(b))
         self._coordination = frozenset(w for c in self.rules.coordination for w in fold(c))
         reaches = sorted(set(self.rules.indication_cues.values()))
