@@ -152,9 +152,7 @@ class RuleExtractor:
             start, end = tokens.starts[match.first], tokens.ends[match.stop - 1]
             long_form = short.get((match.first, match.stop))
             attributes: dict[str, AttributeValue] = {EXPANSION: long_form} if long_form else {}
-            span = Span.model_construct(
-                text=text[start:end], start=start, end=end, attributes=attributes
-            )
+            span = Span.trusted(text=text[start:end], start=start, end=end, attributes=attributes)
             found = drugs if match.value == "drug" else events
             found.append(((match.first, match.stop), span))
         doses = _doses(text, dose_text, window, tokens, [*drugs, *events]) if drugs else []
@@ -243,7 +241,7 @@ class RuleExtractor:
         owners = self.relations.link_doses(words, drug_ranges, [r for r, _ in found.doses])
         occupied = [*drug_ranges, *event_ranges, *(r for r, _ in found.doses)]
         assertions = self.context.assertions(words, event_ranges, occupied)
-        evidence = Span.model_construct(
+        evidence = Span.trusted(
             text=note.text[found.window.start : found.window.end],
             start=found.window.start,
             end=found.window.end,
@@ -278,7 +276,7 @@ class RuleExtractor:
         """Each event with each dose of the drug; the doses alone when it has no event."""
 
         def triple(dose: Span | None, event: Span | None, found: Assertion, c: float) -> Triple:
-            return Triple.model_construct(
+            return Triple.trusted(
                 note_id=note_id,
                 drug=drug,
                 dose=dose,
@@ -406,7 +404,7 @@ def _as_mentions(found: _Sentence) -> Iterator[Mention]:
     )
     for kind, spans in kinds:
         for _, span in spans:
-            yield Mention.model_construct(kind=kind, span=span)
+            yield Mention.trusted(kind=kind, span=span)
 
 
 def _pieces(text: str, sentence: Window, limit: int) -> Iterator[Window]:

@@ -131,3 +131,13 @@ def test_normalized_triple_extends_triple() -> None:
     round_tripped = NormalizedTriple.model_validate_json(normalized.model_dump_json())
     assert round_tripped == normalized
     assert round_tripped.parsed_dose == ParsedDose(value=500.0, unit="mg", frequency="tid")
+
+
+def test_trusted_records_equal_validated_ones() -> None:
+    span = Span(text="rash", start=20, end=24)
+    trusted = Span.trusted(text="rash", start=20, end=24, attributes={})
+    assert trusted == span
+    assert trusted.model_dump_json() == span.model_dump_json()
+    assert trusted.model_fields_set == {"text", "start", "end", "attributes"}
+    with pytest.raises(TypeError, match="missing \\['attributes'\\]"):
+        Span.trusted(text="rash", start=20, end=24)
