@@ -195,3 +195,20 @@ def test_a_killed_worker_is_retried_without_duplicates(index: Path, tmp_path: Pa
     assert triples.count() == 19 == triples.select("note_id", "at").distinct().count()
     links = session.read.parquet(str(summary.outputs["links"]))
     assert links.where("kind = 'report'").count() == 6
+
+
+def test_lines_are_numbered_in_file_order_across_splits(tmp_path: Path) -> None:
+    from pvkg.app.spark_faers import numbered_lines
+    from pvkg.spark import spark_session
+
+    lines = [f"{i}$row {i}".encode() for i in range(5000)] + [b"caf\xe9$latin-1"]
+    path = tmp_path / "table.txt"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    session = spark_session(EngineOptions(engine="spark", spark_master=MASTER))
+    session.conf.set("spark.sql.files.maxPartitionBytes", "4096")
+    try:
+        numbered = numbered_lines(session, path)
+        assert numbered.getNumPartitions() > 10
+        assert numbered.collect() == [(line, i) for i, line in enumerate(lines)]
+    finally:
+        session.conf.unset("spark.sql.files.maxPartitionBytes")
