@@ -19,6 +19,9 @@ ABBREVIATIONS = frozenset((
     "kg", "ml", "no", "fig", "b.i.d", "t.i.d", "q.i.d", "p.o", "i.v", "q.d", "h.s", "a.m",
     "p.m", "st", "jr", "sr", "inc", "dept", "wk", "wks", "hr", "hrs", "min",
 ))  # fmt: skip
+_WORD_END = re.compile(r"([A-Za-z.]+)$")
+_DIGIT_END = re.compile(r"\d$")
+_DECIMAL = re.compile(r"\.\d")
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)|\n")
 
 
@@ -44,9 +47,12 @@ def sentences(text: str) -> list[Window]:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"([A-Za-z.]+)$", text[max(0, dot - 12) : dot])
+    word = _WORD_END.search(text[max(0, dot - 12) : dot])
     if word is None:
-        return bool(re.search(r"\d$", text[:dot])) and bool(re.match(r"\.\d", text[dot:]))
+        # Two characters decide "\d$" ("$" also matches before a final newline); searching
+        # the whole text before the dot made long notes quadratic.
+        digit = _DIGIT_END.search(text[max(0, dot - 2) : dot])
+        return digit is not None and _DECIMAL.match(text, dot) is not None
     return word.group(1).lower().strip(".") in ABBREVIATIONS
 
 

@@ -62,3 +62,10 @@ def test_shift_and_dedupe_keep_the_most_confident() -> None:
     high = low.model_copy(update={"confidence": 0.9})
     other = low.model_copy(update={"assertion": "negated"})
     assert dedupe([low, high, other]) == [high, other]
+
+
+def test_a_stop_after_a_number_ends_a_sentence_in_a_long_note() -> None:
+    note = "Took 2.5 tablets. Then 3. " * 2000
+    found = sentences(note)
+    assert len(found) == 4000
+    assert [note[s.start : s.end] for s in found[:2]] == ["Took 2.5 tablets.", "Then 3."]
