@@ -3,6 +3,7 @@ plain-Python reference, and reloading changes nothing."""
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 from urllib.parse import urlparse
@@ -12,7 +13,7 @@ import pytest
 from kg import _schema as schema
 from kg.counts import cypher, pair_counts
 from kg.disproportionality import PairCounts
-from kg.load import load
+from kg.load import batches, load
 from kg.neo4j_store import Neo4jStore
 from kg.options import CountOptions
 from kg.reference_counts import count_pairs
@@ -370,3 +371,26 @@ def test_a_quoted_name_after_many_plain_ones_loads(store: GraphStore) -> None:
     rows = store.run("MATCH (e:AdverseEvent) WHERE e.name = $name RETURN e.key AS key",
                      {"name": "hallucinations, mixed"})  # fmt: skip
     assert rows == [{"key": "name:hallucinations, mixed"}]
+
+
+def resident_bytes() -> int:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux /proc")
+def test_a_long_embedded_load_holds_no_memory_per_batch(tmp_path: Path) -> None:
+    """LadybugDB's driver keeps every Arrow table passed to a connection until it closes:
+    on one connection these 20 batches held about 390 MB more, with a fresh connection per
+    batch about 110 MB (the buffer pool's pages)."""
+    store = open_store(tmp_path / "graph")
+    try:
+        rows = list(batches(synthetic_reports(100_000, seed=5), size=5_000))
+        store.write_batch(rows[0])
+        before = resident_bytes()
+        for batch in rows[1:]:
+            store.write_batch(batch)
+        assert resident_bytes() - before < 200e6
+        assert graph_size(store)[0] > 100_000
+    finally:
+        store.close()
