@@ -141,3 +141,5 @@ def test_trusted_records_equal_validated_ones() -> None:
     assert trusted.model_fields_set == {"text", "start", "end", "attributes"}
     with pytest.raises(TypeError, match="missing \\['attributes'\\]"):
         Span.trusted(text="rash", start=20, end=24)
+    with pytest.raises(TypeError, match="unknown \\['attributez'\\]"):
+        Span.trusted(text="rash", start=20, end=24, attributez={})
